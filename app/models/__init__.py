@@ -1,0 +1,33 @@
+"""Typed models of the job API; see `contract.py`."""
+
+from app.models.contract import (  # noqa: F401
+    FOLLOWED_STATUSES,
+    TERMINAL_STATUSES,
+    BcellEpitope,
+    CdrAnalysis,
+    ComplexResultRow,
+    DdgMatrix,
+    DeimmunizationSuggestion,
+    EngineeredMutation,
+    FcAnalysis,
+    Humanness,
+    HumanizationResultRow,
+    ImmunogenicityResultRow,
+    Job,
+    JobResponse,
+    Liabilities,
+    Liability,
+    MhcEpitope,
+    Mutation,
+    Mutations,
+    NumberedResidue,
+    Numbering,
+    PerChain,
+    Peptide,
+    ScfvAnalysis,
+    StabilityResultRow,
+    StabilizingMutation,
+    StructureResultRow,
+    VhhAnalysis,
+)
+from app.models.lenient import Unparsed  # noqa: F401

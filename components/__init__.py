@@ -1,0 +1,1 @@
+"""Reusable Streamlit building blocks. Each calls into `app/` for everything that is not drawing."""

@@ -1,0 +1,42 @@
+"""Small text helpers shared by the sections: plain-text rendering of untrusted values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def md_escape(text: object) -> str:
+    """Escape Markdown (and with it HTML) so an untrusted string is shown literally in st.markdown."""
+    out = []
+    for ch in str(text):
+        out.append("\\" + ch if ch in _MARKDOWN_SPECIALS else ch)
+    return "".join(out).replace("\n", " ")
+
+
+def fmt_time(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if moment else "—"
+
+
+def fmt_duration(delta: timedelta | None) -> str:
+    if delta is None:
+        return "—"
+    seconds = int(delta.total_seconds())
+    if seconds < 0:
+        return "—"
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {secs:02d} s"
+    return f"{secs} s"
+
+
+def fmt_fraction(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def fmt_percent(value: float | None, digits: int = 0) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f} %"

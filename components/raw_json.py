@@ -1,0 +1,27 @@
+"""Raw-JSON fallbacks: what the dashboard does with shapes it does not understand."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import streamlit as st
+
+from app.models import Unparsed
+
+
+def render_unparsed(value: Unparsed, what: str) -> None:
+    """Say plainly that a field had an unexpected shape, and show it as JSON."""
+    st.warning(f"The service sent {what} in a shape this dashboard does not understand; it is shown as raw JSON below.", icon="⚠️")
+    st.caption(f"Parser note: {value.problem}")
+    st.json(value.raw, expanded=False)
+
+
+def raw_expander(data: Any, label: str = "Raw JSON") -> None:
+    """A closed expander with the raw JSON of a section (rendered as JSON, never as HTML)."""
+    with st.expander(label, expanded=False):
+        st.json(data, expanded=1)
+
+
+def json_download(data: Any, file_name: str, label: str = "Download JSON", key: str | None = None) -> None:
+    st.download_button(label, json.dumps(data, indent=2), file_name=file_name, mime="application/json", key=key)

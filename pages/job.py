@@ -1,0 +1,84 @@
+"""The job page: pick a job, follow it while it runs, and lay out its sections."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from app import errors
+from app.client import FetchedJob
+from components import services
+from components.formatting import md_escape
+from components.header import render_header
+from components.raw_json import json_download
+from components.sections import SECTION_KEY, available_sections
+from components.sidebar import remember_job, render_sidebar
+
+JOB_ID_KEY = "job_id"  # also the query parameter of shared links
+FOLLOW_EVERY_S = 2.0
+
+
+def show_error(error: errors.ApiError) -> None:
+    st.error(f"**{error.title}.** {md_escape(error.message)}", icon=":material/error:")
+
+
+@st.fragment(run_every=FOLLOW_EVERY_S)
+def follow(job_id: str) -> None:
+    """While the job is pending or running: re-fetch, redraw the header, and rerun the page once it ends."""
+    try:
+        fetched = services.load_job(job_id, fresh=True)
+    except errors.ApiError as error:
+        show_error(error)
+        return
+    job = fetched.response.job
+    render_header(job)
+    if job.is_followed:
+        st.caption(f"Following this job: checking every {FOLLOW_EVERY_S:g} s.")
+        st.progress(0.5 if job.status == "running" else 0.1, text=f"{job.status.capitalize()}…")
+    else:
+        st.rerun(scope="app")
+
+
+def render_job(fetched: FetchedJob) -> None:
+    job = fetched.response.job
+    if job.is_followed:
+        follow(job.id)
+        return
+    render_header(job)
+    sections = available_sections(fetched)
+    tabs = st.tabs([*sections, "Raw JSON"], key=SECTION_KEY, bind="query-params")
+    for tab, (label, draw) in zip(tabs, sections.items()):
+        if tab.open:
+            with tab:
+                draw(fetched)
+    if tabs[-1].open:
+        with tabs[-1]:
+            st.caption("The whole answer of the service for this job, as received.")
+            json_download(fetched.raw, f"job-{job.id}.json", "Download the job's JSON", key="download-job-json")
+            st.json(fetched.raw, expanded=1)
+
+
+def main() -> None:
+    render_sidebar()
+    st.text_input(
+        "Job id",
+        key=JOB_ID_KEY,
+        bind="query-params",
+        placeholder="Paste a job id (UUID), or pick one in the sidebar",
+        help="The link in your address bar always shows this job: copy it to share the view.",
+    )
+    job_id = (st.session_state.get(JOB_ID_KEY) or "").strip()
+    if not job_id:
+        st.info("Enter a job id above, or open one of the jobs listed in the sidebar.", icon=":material/search:")
+        return
+    try:
+        fetched = services.load_job(job_id)
+    except errors.ApiError as error:
+        show_error(error)
+        return
+    remember_job(fetched.response.job.id)
+    render_job(fetched)
+
+
+main()
