@@ -15,6 +15,12 @@ def md_escape(text: object) -> str:
     return "".join(out).replace("\n", " ")
 
 
+def md_code(text: object) -> str:
+    """Inline code for st.markdown: Markdown is not rendered inside it, so only backticks need care."""
+    body = str(text).replace("`", "'").replace("\n", " ")
+    return f"`{body}`"
+
+
 def fmt_time(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if moment else "—"
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import streamlit as st
 
 from app.models import Job
-from components.formatting import fmt_duration, fmt_time, md_escape
+from components.formatting import fmt_duration, fmt_time, md_code, md_escape
 
 STATUS_BADGES = {
     "pending": ("Pending", "gray", ":material/schedule:"),
@@ -36,7 +36,7 @@ def render_header(job: Job, *, now: datetime | None = None) -> None:
                     st.badge(md_escape(job.job_type.replace("_", " ")), color="gray")
         with right:
             st.caption(
-                f"Variant `{md_escape(job.variant_id or '—')}`  \nSubmitted by `{md_escape(job.submitted_by or '—')}`"
+                f"Variant {md_code(job.variant_id or '—')}  \nSubmitted by {md_code(job.submitted_by or '—')}"
             )
         cols = st.columns(4)
         cols[0].metric("Created", fmt_time(job.created_at))
@@ -58,4 +58,4 @@ def render_header(job: Job, *, now: datetime | None = None) -> None:
         when = fmt_time(job.canceled_at) if job.canceled_at else "at an unknown time"
         st.warning(f"This job was canceled ({when}). Results computed before then, if any, are shown below.", icon=":material/cancel:")
     elif job.status not in STATUS_BADGES:
-        st.info(f"The service reports a status this dashboard does not know: `{md_escape(job.status)}`.")
+        st.info(f"The service reports a status this dashboard does not know: {md_code(job.status)}.")

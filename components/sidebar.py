@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import services
-from components.formatting import md_escape
+from components.formatting import md_code
 
 RECENT_KEY = "recent_jobs"
 JOB_ID_KEY = "job_id"
@@ -33,7 +33,7 @@ def render_sidebar() -> None:
                 icon=":material/science:",
             )
         else:
-            st.caption(f"Service: `{md_escape(conn.api_url)}`")
+            st.caption(f"Service: {md_code(conn.api_url)}")
             if not services.settings().api_token:
                 st.text_input(
                     "API token",

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components import services
-from components.formatting import md_escape
+from components.formatting import md_code
 
 st.title("Set-up and help")
 conn = services.connection()
@@ -11,7 +11,7 @@ config = services.settings()
 if conn.is_sample:
     st.info("The dashboard is showing **sample data** from its own API server on 127.0.0.1.")
 else:
-    st.success(f"Connected to `{md_escape(conn.api_url)}`.")
+    st.success(f"Connected to {md_code(conn.api_url)}.")
 
 st.markdown(
     """

@@ -1,0 +1,206 @@
+"""Shared fixtures: the sample API server on loopback, AppTest pages wired to it, and a real browser.
+
+Every process or thread a fixture starts is stopped by that fixture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.sample_api import DEFAULT_DATA_DIR, RunningServer, SampleStore, start_in_thread
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+# --- sample data and server ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sample_store() -> SampleStore:
+    return SampleStore(DEFAULT_DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def sample_server() -> Iterator[RunningServer]:
+    """The bundled sample jobs over real HTTP, shared by the session (do not inject faults here)."""
+    server = start_in_thread()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fresh_server() -> Iterator[RunningServer]:
+    """A server of the test's own: faults and request counts may be changed freely."""
+    server = start_in_thread()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """../shared/data when present (tests that need it skip without it)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip("../shared/data is not present")
+    return SHARED_DATA
+
+
+# --- AppTest -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[RunningServer], None]:
+    """Point the dashboard at a given server through the environment, as a user would."""
+
+    def point_at(server: RunningServer) -> None:
+        monkeypatch.setenv("ABDASH_API_URL", server.url)
+        monkeypatch.setenv("ABDASH_API_TOKEN", server.token)
+        monkeypatch.setenv("ABDASH_TIMEOUT_S", "5")
+
+    yield point_at
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def open_page(sample_server: RunningServer, dashboard_env) -> Callable[..., "AppTest"]:
+    """`open_page(job_id=None, section=None, server=None)` runs the job page in AppTest and returns it."""
+    from streamlit.testing.v1 import AppTest
+
+    def run(job_id: str | None = None, section: str | None = None, server: RunningServer | None = None) -> AppTest:
+        dashboard_env(server or sample_server)
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        if job_id is not None:
+            at.query_params["job_id"] = job_id
+        if section is not None:
+            at.query_params["section"] = section
+        at.run()
+        return at
+
+    return run
+
+
+# --- real browser ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class DashboardProcess:
+    """`streamlit run` on a free loopback port, pointed at a sample server."""
+
+    def __init__(self, api: RunningServer, extra_env: dict[str, str] | None = None) -> None:
+        self.api = api
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / f"streamlit-{self.port}.log"
+        env = {**os.environ, "ABDASH_API_URL": api.url, "ABDASH_API_TOKEN": api.token, **(extra_env or {})}
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited early; see {self.log_path}")
+            try:
+                if httpx.get(self.url + "/_stcore/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("streamlit did not become healthy in 60 s")
+
+    def log_text(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard(sample_server: RunningServer) -> Iterator[DashboardProcess]:
+    process = DashboardProcess(sample_server)
+    yield process
+    process.stop()
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    message = "Debian's chromium is not installed: run `apt-get install -y chromium` (scripts/setup.sh --browser does it) to enable browser tests"
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI=true but " + message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator["Browser"]:
+    executable = _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser) -> Iterator["Page"]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def wait_for_app(page, timeout_ms: int = 60000) -> None:
+    """Until the Streamlit script has run and nothing is pending."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+    page.wait_for_timeout(300)
+
+
+def save_screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
