@@ -45,8 +45,8 @@ def _secrets() -> dict:
         return {}
 
 
-@st.cache_resource(show_spinner=False)
 def settings() -> Settings:
+    """Read on every run (cheap), so a changed environment or secrets file takes effect."""
     return load_settings(os.environ, _secrets())
 
 

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set up everything the dashboard needs on a fresh machine; safe to run again.
+#   scripts/setup.sh            runtime: .venv with the dashboard, and 3Dmol.js from the npm registry
+#   scripts/setup.sh --test     also the test tools, and Debian's Chromium for the browser tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "usage: scripts/setup.sh [--test]" >&2; exit 2 ;;
+  esac
+done
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "== creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+if [ "$want_test" = 1 ]; then
+  echo "== installing the dashboard and its test tools into .venv"
+  .venv/bin/python -m pip install --quiet -e ".[test]"
+else
+  echo "== installing the dashboard into .venv"
+  .venv/bin/python -m pip install --quiet -e .
+fi
+
+if [ -f scripts/fetch_3dmol.sh ]; then
+  echo "== fetching 3Dmol.js (pinned, integrity-checked) from the npm registry"
+  bash scripts/fetch_3dmol.sh
+fi
+
+if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "== installing Debian's chromium for the browser tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "!! /usr/bin/chromium is missing: run 'sudo apt-get install -y chromium' to enable the browser tests" >&2
+  fi
+fi
+echo "== set-up done"

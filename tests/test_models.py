@@ -1,0 +1,134 @@
+"""The models against the contract: exact outer shape, tolerant inner shapes, scores normalised once."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from pydantic import ValidationError
+
+from app.models import (
+    ComplexResultRow,
+    HumanizationResultRow,
+    JobResponse,
+    Mutations,
+    StructureResultRow,
+    Unparsed,
+)
+from tests.helpers import job_body
+
+
+def parse(**extra) -> JobResponse:
+    return JobResponse.model_validate(job_body(**extra))
+
+
+def test_minimal_job_parses_with_everything_else_missing():
+    response = JobResponse.model_validate({"job": {"id": "x", "status": "pending"}})
+    assert response.results == [] and response.structure_result is None
+    assert response.job.is_followed and not response.job.is_terminal
+
+
+@pytest.mark.parametrize("broken", [{}, {"job": None}, {"job": {"status": "completed"}}, {"job": {"id": "x"}}, {"job": []}])
+def test_job_without_id_or_status_is_rejected(broken):
+    with pytest.raises(ValidationError):
+        JobResponse.model_validate(broken)
+
+
+def test_unknown_keys_are_ignored_everywhere():
+    body = job_body(extra_top=1, job={"extra": {"a": 1}})
+    body["results"] = [{"strategy": "cdr_grafting", "surprise": [1, 2], "humanized_vh": "EVQ"}]
+    response = JobResponse.model_validate(body)
+    assert response.strategies[0].strategy == "cdr_grafting"
+
+
+def test_unknown_status_is_kept_as_text():
+    response = parse(job={"status": "archived"})
+    assert response.job.status == "archived" and not response.job.is_followed and not response.job.is_terminal
+
+
+def test_inner_object_of_unexpected_shape_is_kept_raw_and_the_rest_parses():
+    row = HumanizationResultRow.model_validate(
+        {"strategy": "sapiens", "oasis_score": [1, 2, 3], "mutations": {"vh": [{"index": 3, "from": "Q", "to": "E", "position": 3}]}}
+    )
+    assert isinstance(row.oasis_score, Unparsed) and row.oasis_score.raw == [1, 2, 3]
+    assert isinstance(row.mutations, Mutations)
+    assert row.mutations.vh[0].position == "3" and row.mutations.vh[0].from_aa == "Q"
+
+
+def test_parental_sequences_are_found_on_the_row_or_in_mutations():
+    inside = HumanizationResultRow.model_validate({"mutations": {"vh": [], "parental_vh": "QVQL"}})
+    on_row = HumanizationResultRow.model_validate({"parental_vl": "DIVM", "mutations": None})
+    assert inside.parental("vh") == "QVQL" and inside.parental("vl") is None
+    assert on_row.parental("vl") == "DIVM"
+
+
+def test_non_object_results_items_become_unparsed():
+    response = JobResponse.model_validate({"job": {"id": "x", "status": "completed"}, "results": [{"strategy": "a"}, "oops", 3]})
+    assert len(response.strategies) == 1
+    assert sum(isinstance(r, Unparsed) for r in response.results) == 2
+
+
+def test_results_that_are_not_a_list_become_one_unparsed():
+    response = JobResponse.model_validate({"job": {"id": "x", "status": "completed"}, "results": {"a": 1}})
+    assert response.strategies == [] and isinstance(response.results[0], Unparsed)
+
+
+@pytest.mark.parametrize(("given", "expected"), [(0.87, 0.87), (87, 0.87), (1, 1.0), (100, 1.0), (0, 0.0)])
+def test_confidence_is_normalised_to_a_fraction(given, expected):
+    row = StructureResultRow.model_validate({"confidence_score": given})
+    assert row.confidence_score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("junk", [float("nan"), float("inf"), -3, 250, "high", True, None])
+def test_impossible_scores_become_none(junk):
+    assert StructureResultRow.model_validate({"confidence_score": junk}).confidence_score is None
+
+
+def test_plddt_set_on_0_1_scale_is_scaled_as_a_whole():
+    row = StructureResultRow.model_validate({"per_residue_plddt": {"H": [0.91, 0.5], "L": [0.7]}})
+    assert row.per_residue_plddt == {"H": [pytest.approx(91.0), pytest.approx(50.0)], "L": [pytest.approx(70.0)]}
+
+
+def test_plddt_set_on_0_100_scale_is_kept_even_with_values_below_1():
+    row = StructureResultRow.model_validate({"per_residue_plddt": {"H": [0.5, 95.0]}})
+    assert row.per_residue_plddt["H"] == [0.5, 95.0]
+
+
+def test_plddt_with_nan_keeps_positions():
+    row = StructureResultRow.model_validate({"per_residue_plddt": {"H": [90.0, float("nan"), "x", 70.0]}})
+    assert row.per_residue_plddt["H"][0] == 90.0 and row.per_residue_plddt["H"][1] is None and row.per_residue_plddt["H"][2] is None
+
+
+def test_per_chain_plddt_of_complex_uses_the_set_rule():
+    row = ComplexResultRow.model_validate({"per_chain_plddt": {"H": 0.9, "A": 0.8}, "iptm": 82})
+    assert row.per_chain_plddt == {"H": pytest.approx(90.0), "A": pytest.approx(80.0)}
+    assert row.iptm == pytest.approx(0.82)
+
+
+def test_ddg_matrix_with_nulls_parses_and_wrong_shape_is_unparsed():
+    good = JobResponse.model_validate(job_body(stability_result={"ddg_matrix": {"positions": ["H:30"], "amino_acids": list("ACDEFGHIKLMNPQRSTVWY"), "values": [[None] * 19 + [float("nan")]]}}))
+    values = good.stability_result.ddg_matrix.values[0]
+    assert values[0] is None and values[-1] is None
+    bad = JobResponse.model_validate(job_body(stability_result={"ddg_matrix": [[1, 2]]}))
+    assert isinstance(bad.stability_result.ddg_matrix, Unparsed)
+
+
+def test_timestamps_parse_or_become_none():
+    response = parse(job={"created_at": "2026-11-02T09:00:00Z", "started_at": "yesterday"})
+    assert response.job.created_at.year == 2026 and response.job.started_at is None
+
+
+def test_a_whole_section_of_the_wrong_type_is_unparsed():
+    response = JobResponse.model_validate(job_body(structure_result="s3://bucket/x.pdb", stability_result=[1]))
+    assert isinstance(response.structure_result, Unparsed) and isinstance(response.stability_result, Unparsed)
+
+
+def test_deeply_nested_garbage_does_not_raise():
+    nested: list = []
+    cursor = nested
+    for _ in range(200):
+        cursor.append([])
+        cursor = cursor[0]
+    response = JobResponse.model_validate(job_body(complex_result={"interface_residues": nested, "iptm": math.nan}))
+    assert isinstance(response.complex_result.interface_residues, Unparsed)
+    assert response.complex_result.iptm is None
