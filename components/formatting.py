@@ -22,7 +22,7 @@ def md_code(text: object) -> str:
 
 
 def fmt_time(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S %Z").strip() if moment else "—"
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip() if moment else "—"
 
 
 def fmt_duration(delta: timedelta | None) -> str:

@@ -23,34 +23,36 @@ def status_badge(status: str) -> None:
     st.badge(md_escape(label), color=color, icon=icon)
 
 
+def _time_cell(column, label: str, value: str) -> None:
+    with column:
+        st.caption(label)
+        st.markdown(md_escape(value))
+
+
 def render_header(job: Job, *, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     with st.container(key="job-header"):
-        left, right = st.columns([3, 2], vertical_alignment="center")
-        with left:
-            st.subheader(f"Job {md_escape(job.id)}", anchor=False)
-            badges = st.container(horizontal=True)
-            with badges:
-                status_badge(job.status)
-                if job.job_type:
-                    st.badge(md_escape(job.job_type.replace("_", " ")), color="gray")
-        with right:
-            st.caption(
-                f"Variant {md_code(job.variant_id or '—')}  \nSubmitted by {md_code(job.submitted_by or '—')}"
-            )
+        title = (job.job_type or "job").replace("_", " ").capitalize()
+        top = st.container(horizontal=True, vertical_alignment="center")
+        with top:
+            st.subheader(md_escape(title), anchor=False, width="content")
+            status_badge(job.status)
+        st.caption(
+            f"Job {md_code(job.id)} · variant {md_code(job.variant_id or '—')} · submitted by {md_code(job.submitted_by or '—')}"
+        )
         cols = st.columns(4)
-        cols[0].metric("Created", fmt_time(job.created_at))
-        cols[1].metric("Started", fmt_time(job.started_at))
+        _time_cell(cols[0], "Created", fmt_time(job.created_at))
+        _time_cell(cols[1], "Started", fmt_time(job.started_at))
         end = job.completed_at or job.canceled_at
-        cols[2].metric("Canceled" if job.canceled_at else "Completed", fmt_time(end))
+        _time_cell(cols[2], "Canceled" if job.canceled_at else "Completed", fmt_time(end))
         if job.started_at and end:
-            cols[3].metric("Run time", fmt_duration(end - job.started_at))
+            _time_cell(cols[3], "Run time", fmt_duration(end - job.started_at))
         elif job.started_at and job.status == "running":
-            cols[3].metric("Running for", fmt_duration(now - job.started_at))
+            _time_cell(cols[3], "Running for", fmt_duration(now - job.started_at))
         elif job.created_at and job.status == "pending":
-            cols[3].metric("Waiting for", fmt_duration(now - job.created_at))
+            _time_cell(cols[3], "Waiting for", fmt_duration(now - job.created_at))
         else:
-            cols[3].metric("Run time", "—")
+            _time_cell(cols[3], "Run time", "—")
 
     if job.status == "failed":
         st.error(f"**The job failed.** {md_escape(job.error_message or 'The service gave no error message.')}", icon=":material/error:")

@@ -40,8 +40,17 @@ def follow(job_id: str) -> None:
         st.rerun(scope="app")
 
 
+def sample_note(job_id: str) -> None:
+    """On sample data, say what the sample is (the real service has no such text)."""
+    for sample in services.list_samples():
+        if sample.get("id") == job_id and sample.get("description"):
+            with st.expander(f"About this sample: {md_escape(sample.get('title', ''))}", icon=":material/science:"):
+                st.markdown(md_escape(sample["description"]))
+
+
 def render_job(fetched: FetchedJob) -> None:
     job = fetched.response.job
+    sample_note(job.id)
     if job.is_followed:
         follow(job.id)
         return
