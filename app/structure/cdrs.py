@@ -1,0 +1,112 @@
+"""CDR spans on a structure's residues: from the service's `cdr_analysis`, or derived by numbering.
+
+The service gives start/end as residue numbers in the file; every residue of the chain whose
+number falls in [start, end] belongs to the CDR (insertion codes included). Without
+`cdr_analysis`, the chains are numbered with immunum (IMGT) and the IMGT CDR definition of
+`app.conventions` is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.conventions import CDR_DEFINITIONS
+from app.structure.confidence import ResidueConfidence, mean
+from app.structure.model import ParsedStructure, ResidueId
+
+LOW_CONFIDENCE_CDR = 70.0  # mean pLDDT below "confident" stands out
+
+
+@dataclass(frozen=True)
+class CdrSpan:
+    cdr: str  # "H1".."L3"
+    chain: str
+    residues: tuple[ResidueId, ...]
+    sequence: str
+    canonical_class: str | None = None
+    mean_plddt: float | None = None  # 0-100, as the service gave it (or computed here)
+    start_label: str = ""
+    end_label: str = ""
+
+    @property
+    def length(self) -> int:
+        return len(self.sequence)
+
+    @property
+    def name(self) -> str:
+        return f"CDR-{self.cdr}"
+
+    @property
+    def span(self) -> str:
+        return f"{self.chain}:{self.start_label}–{self.end_label}" if self.start_label else self.chain
+
+
+def _mean_over(residues: tuple[ResidueId, ...], confidence: ResidueConfidence | None) -> float | None:
+    if confidence is None or not confidence.is_plddt:
+        return None
+    return mean([confidence.values.get(r) for r in residues])
+
+
+def spans_from_api(rows: list, parsed: ParsedStructure, confidence: ResidueConfidence | None) -> list[CdrSpan]:
+    """`CdrAnalysis` rows as spans on the file's residues (rows whose chain is absent keep no residues)."""
+    spans = []
+    for row in rows:
+        chain = parsed.chain(row.chain) if row.chain else None
+        residues: tuple[ResidueId, ...] = ()
+        sequence = row.sequence or ""
+        if chain is not None and row.start is not None and row.end is not None:
+            picked = [r for r in chain.residues if row.start <= r.id.number <= row.end]
+            residues = tuple(r.id for r in picked)
+            if not sequence:
+                sequence = "".join(r.one_letter for r in picked)
+        mean_plddt = row.mean_plddt if row.mean_plddt is not None else _mean_over(residues, confidence)
+        spans.append(CdrSpan(
+            cdr=row.cdr or "?", chain=row.chain or "?", residues=residues, sequence=sequence,
+            canonical_class=row.canonical_class, mean_plddt=mean_plddt,
+            start_label=residues[0].label if residues else ("" if row.start is None else str(row.start)),
+            end_label=residues[-1].label if residues else ("" if row.end is None else str(row.end)),
+        ))
+    return spans
+
+
+def _position_number(position: str) -> int | None:
+    digits = "".join(ch for ch in position if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confidence: ResidueConfidence | None) -> list[CdrSpan]:
+    """IMGT CDRs of the given chains, numbered here with immunum."""
+    from app.structure.chains import _annotator
+
+    definition = CDR_DEFINITIONS["imgt"]
+    spans: list[CdrSpan] = []
+    for name in chains:
+        chain = parsed.chain(name)
+        if chain is None:
+            continue
+        sequence = chain.sequence
+        try:
+            domains = _annotator().number_domains(sequence)
+        except Exception:  # noqa: BLE001 - not numberable: no CDRs for this chain
+            continue
+        for domain in domains:
+            if domain.error is not None or not domain.numbering or domain.query_start is None:
+                continue
+            prefix = "H" if domain.chain == "H" else "L"
+            positions = list(domain.numbering.keys())
+            for k in (1, 2, 3):
+                lo, hi = (int(x) for x in definition[f"{prefix}{k}"])
+                idx = [domain.query_start + i for i, p in enumerate(positions)
+                       if (n := _position_number(p)) is not None and lo <= n <= hi]
+                idx = [i for i in idx if i < len(chain.residues)]
+                if not idx:
+                    continue
+                picked = [chain.residues[i] for i in idx]
+                residues = tuple(r.id for r in picked)
+                spans.append(CdrSpan(
+                    cdr=f"{prefix}{k}", chain=name, residues=residues,
+                    sequence="".join(r.one_letter for r in picked),
+                    mean_plddt=_mean_over(residues, confidence),
+                    start_label=residues[0].label, end_label=residues[-1].label,
+                ))
+    return spans
