@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import time
 
 import streamlit as st
 
@@ -17,6 +17,7 @@ from components.sidebar import remember_job, render_sidebar
 
 JOB_ID_KEY = "job_id"  # also the query parameter of shared links
 FOLLOW_EVERY_S = 2.0
+HANDOVER_KEY = "_followed_job"  # the page's fetch, handed to the follower's first run
 
 
 def show_error(error: errors.ApiError) -> None:
@@ -26,18 +27,25 @@ def show_error(error: errors.ApiError) -> None:
 @st.fragment(run_every=FOLLOW_EVERY_S)
 def follow(job_id: str) -> None:
     """While the job is pending or running: re-fetch, redraw the header, and rerun the page once it ends."""
-    try:
-        fetched = services.load_job(job_id, fresh=True)
-    except errors.ApiError as error:
-        show_error(error)
-        return
-    job = fetched.response.job
-    render_header(job)
-    if job.is_followed:
-        st.caption(f"Following this job: checking every {FOLLOW_EVERY_S:g} s.")
-        st.progress(0.5 if job.status == "running" else 0.1, text=f"{job.status.capitalize()}…")
+    handed_over = st.session_state.pop(HANDOVER_KEY, None)
+    if handed_over is not None and handed_over.job_id == job_id and time.time() - handed_over.fetched_at < FOLLOW_EVERY_S / 2:
+        fetched = handed_over  # the page fetched it a moment ago: no second request
     else:
+        try:
+            fetched = services.load_job(job_id, fresh=True)
+        except errors.ApiError as error:
+            show_error(error)
+            return
+    job = fetched.response.job
+    if not job.is_followed:
         st.rerun(scope="app")
+    render_header(job)
+    checked = time.strftime("%H:%M:%S", time.localtime(fetched.fetched_at))
+    st.info(
+        f"**{md_escape(job.status.capitalize())}.** Following this job: checking every {FOLLOW_EVERY_S:g} s "
+        f"(last checked {checked}). Results appear here when it has finished.",
+        icon=":material/autorenew:",
+    )
 
 
 def sample_note(job_id: str) -> None:
@@ -52,6 +60,7 @@ def render_job(fetched: FetchedJob) -> None:
     job = fetched.response.job
     sample_note(job.id)
     if job.is_followed:
+        st.session_state[HANDOVER_KEY] = fetched
         follow(job.id)
         return
     render_header(job)
