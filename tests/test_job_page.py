@@ -172,3 +172,28 @@ def test_without_a_service_the_embedded_sample_server_is_used(monkeypatch):
     finally:
         services.sample_server().stop()
         st.cache_resource.clear()
+
+
+def test_cached_job_is_never_served_to_another_token(open_page, jobs, monkeypatch):
+    server, ids, _ = jobs
+    first = open_page(ids["completed"], server=server)
+    assert not first.error  # fetched with the full token, now cached
+    monkeypatch.setenv("ABDASH_API_TOKEN", "guest")
+    other = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    other.query_params["job_id"] = ids["completed"]
+    other.run()
+    assert "No access to this job" in other.error[0].value
+    assert not other.tabs
+
+
+def test_token_pasted_in_the_sidebar_is_used_and_not_put_in_the_url(open_page, jobs, monkeypatch):
+    server, ids, _ = jobs
+    open_page(server=server)
+    monkeypatch.delenv("ABDASH_API_TOKEN")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.query_params["job_id"] = ids["completed"]
+    at.run()
+    assert "Not signed in" in at.error[0].value
+    at.sidebar.text_input(key="pasted_api_token").input(server.token).run()
+    assert not at.error and at.tabs
+    assert server.token not in str(dict(at.query_params))
