@@ -27,6 +27,11 @@ else
   .venv/bin/python -m pip install --quiet -e .
 fi
 
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "== installing Debian's npm (3Dmol.js comes from the npm registry)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+fi
 if [ -f scripts/fetch_3dmol.sh ]; then
   echo "== fetching 3Dmol.js (pinned, integrity-checked) from the npm registry"
   bash scripts/fetch_3dmol.sh
