@@ -1,14 +1,183 @@
-"""The Immunogenicity section (first version: key figures and raw JSON; a later issue fills it)."""
+"""The Immunogenicity section: risk gauges, epitope maps per chain, epitope tables, deimmunization."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from app.client import FetchedJob
-from components.raw_json import raw_expander
+from app.immunogenicity import (
+    BCELL, KINDS, MHC1, MHC2, MHC2_SETS, Criteria, Epitope, chain_length, csv_text, epitope_frame, epitopes_of,
+    per_residue_track, suggestions_frame,
+)
+from app.immunogenicity.figures import RISK_STEPS, build_risk_gauges, build_epitope_map
+from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
+from app.stability import ResidueContext, ddg_table, residue_context
+from components.formatting import md_code, md_escape
+from components.raw_json import raw_expander, render_unparsed
+from components.stability import render_model_versions, safe_file_stem
+
+LEVELS = {"weak": "Strong + weak binders", "strong": "Strong binders only"}
+MHC2_SET_LABELS = {
+    "current": "NetMHCIIpan 4.x (strong ≤ 1 %, weak ≤ 5 %)",
+    "legacy": "Legacy set of older tools (strong ≤ 2 %, weak ≤ 10 %)",
+}
+MEASURES = {"alleles": "Binding alleles", "epitopes": "Epitopes (peptide × allele)"}
+LIST_FIELDS = {MHC1: "mhc1_epitopes", MHC2: "mhc2_epitopes", BCELL: "bcell_epitopes"}
+CHAIN_ORDER = {"H": 0, "L": 1}
 
 
 def render(fetched: FetchedJob) -> None:
-    key = "results" if "immunogenicity" == "humanization" else "immunogenicity_result"
-    st.caption("This section shows the raw result until its full view lands.")
-    raw_expander(fetched.raw.get(key), "Raw JSON of this section")
+    result = fetched.response.immunogenicity_result
+    if isinstance(result, Unparsed):
+        render_unparsed(result, "the immunogenicity result")
+        return
+    if not isinstance(result, ImmunogenicityResultRow):
+        st.info("This job has no immunogenicity result.", icon=":material/info:")
+        return
+    context = residue_context(fetched.response)
+    render_risks(result)
+    epitopes = epitopes_of(result)
+    criteria = render_controls(result, epitopes)
+    render_maps(result, epitopes, context, criteria)
+    render_tables(result, epitopes, criteria, fetched.job_id)
+    render_suggestions(result, fetched, context)
+    render_model_versions(result.model_versions, "immuno")
+    raw_expander(fetched.raw.get("immunogenicity_result"), "Raw JSON of the immunogenicity result")
+
+
+def render_risks(result: ImmunogenicityResultRow) -> None:
+    st.subheader("Immunogenicity risk")
+    risks = [("Overall", result.risk_score), ("MHC-I (T-cell, class I)", result.mhc1_risk),
+             ("MHC-II (T-cell, class II)", result.mhc2_risk), ("B-cell", result.bcell_risk)]
+    st.plotly_chart(build_risk_gauges(risks), key="immuno-gauges", config={"displayModeBar": False})
+    bands = ", ".join(f"{lo:g}–{hi:g}" for lo, hi, _ in RISK_STEPS)
+    st.caption(f"0–1, higher is riskier. Background bands ({bands}: green, amber, red) are this dashboard's reading, "
+               "not a calibrated cut-off of the predictor.")
+
+
+def render_controls(result: ImmunogenicityResultRow, epitopes: list[Epitope]) -> Criteria:
+    st.subheader("Epitope map")
+    c1, c2, c3 = st.columns([1, 1.6, 1.4])
+    level = c1.radio("Count", list(LEVELS), format_func=LEVELS.get, key="immuno-level")
+    c1.radio("Bar height per residue", list(MEASURES), format_func=MEASURES.get, key="immuno-measure",
+             help="Distinct alleles that bind a peptide covering the residue, or every peptide–allele pair covering it.")
+    mhc2_set = c2.radio("MHC-II threshold set", list(MHC2_SET_LABELS), format_func=MHC2_SET_LABELS.get,
+                        key="immuno-mhc2-set", help="MHC-I always uses NetMHCpan 4.x: strong ≤ 0.5 %, weak ≤ 2 %.")
+    unranked = [e for e in epitopes if e.kind != BCELL and e.rank is None]
+    include_unranked = c3.checkbox(
+        "Count epitopes without a percentile rank", value=True, key="immuno-unranked", disabled=not unranked,
+        help="Some predictors (rule-based ones) list epitopes without a rank: no threshold can judge them.",
+    )
+    alleles = sorted({e.allele for e in epitopes if e.kind != BCELL and e.allele})
+    chosen = c3.multiselect("Alleles", alleles, key="immuno-alleles", placeholder="All alleles", disabled=not alleles)
+    return Criteria(level=level or "weak", mhc2_set=mhc2_set or "current", include_unranked=bool(include_unranked),
+                    alleles=frozenset(chosen) if chosen else None)
+
+
+def _chains(epitopes: list[Epitope], context: ResidueContext) -> list[str]:
+    names = {e.chain for e in epitopes}
+    names |= {residues.chain for residues in context.chains.values()}
+    return sorted(names, key=lambda c: (CHAIN_ORDER.get(c, 2), c))
+
+
+def render_maps(result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria) -> None:
+    for kind in KINDS:
+        value = getattr(result, LIST_FIELDS[kind])
+        if isinstance(value, Unparsed):
+            render_unparsed(value, f"the {kind} epitopes")
+    chains = _chains(epitopes, context)
+    if not chains:
+        st.info("No epitopes and no chain sequences: nothing to map.", icon=":material/info:")
+        return
+    threshold_text = criteria.describe()
+    for k, chain in enumerate(chains):
+        residues = context.for_chain(chain)
+        sequence = residues.sequence if residues else ""
+        length = chain_length(chain, sequence, epitopes)
+        if length == 0:
+            continue
+        tracks = [per_residue_track(epitopes, kind, chain, length, criteria) for kind in KINDS]
+        spans = residues.cdr_spans() if residues else []
+        fig = build_epitope_map(chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles"))
+        st.plotly_chart(fig, key=f"immuno-map-{k}")
+        notes = []
+        if not sequence:
+            notes.append(f"No sequence for chain {md_code(chain)}: the track spans residues 1–{length}, up to the last epitope end.")
+        if not spans:
+            notes.append("CDRs unknown (no numbering for this chain).")
+        if notes:
+            st.caption(" ".join(notes))
+    source = f"humanized sequences and numbering of strategy {md_code(context.strategy)}" if context.strategy else "epitope positions"
+    st.caption(f"Bars count, per residue, the binding alleles (or peptide–allele pairs) of the MHC epitopes covering it, "
+               "and the predicted B-cell epitopes covering it. "
+               f"Tracks built from the {source}; shaded bands are CDRs.")
+
+
+def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], criteria: Criteria, job_id: str) -> None:
+    st.subheader("Epitopes")
+    counts = {kind: sum(1 for e in epitopes if e.kind == kind) for kind in KINDS}
+    tabs = st.tabs([f"{kind} ({counts[kind]})" for kind in KINDS])
+    stem = safe_file_stem(job_id)
+    for tab, kind in zip(tabs, KINDS):
+        with tab:
+            value = getattr(result, LIST_FIELDS[kind])
+            if isinstance(value, Unparsed):
+                st.caption("This list came in an unexpected shape: see the note above the map.")
+                continue
+            if not counts[kind]:
+                st.caption(f"No {kind} epitopes in the result.")
+                continue
+            frame = epitope_frame(epitopes, kind, criteria)
+            slug = {MHC1: "mhc1", MHC2: "mhc2", BCELL: "bcell"}[kind]
+            st.dataframe(frame, hide_index=True, key=f"immuno-table-{slug}",
+                         column_config={"percentile rank (%)": st.column_config.NumberColumn(format="%.2f"),
+                                        "score": st.column_config.NumberColumn(format="%.3f")})
+            if kind != BCELL:
+                t = criteria.thresholds(kind)
+                st.caption(f"Binding bins by {md_escape(t.name)}: strong ≤ {t.strong:g} %, weak ≤ {t.weak:g} %; "
+                           "'unranked' = no percentile rank given. Click a column header to sort.")
+            st.download_button(f"Download {kind} CSV", csv_text(frame), file_name=f"job-{stem}-{slug}-epitopes.csv",
+                               mime="text/csv", key=f"immuno-download-{slug}", on_click="ignore")
+
+
+def _stability_table(fetched: FetchedJob, context: ResidueContext):
+    stability = fetched.response.stability_result
+    if not isinstance(stability, StabilityResultRow):
+        return None, []
+    stabilizing = stability.stabilizing_mutations if isinstance(stability.stabilizing_mutations, list) else []
+    matrix = stability.ddg_matrix
+    if not isinstance(matrix, DdgMatrix) or not matrix.positions:
+        return None, stabilizing
+    return ddg_table(matrix, context, stabilizing), stabilizing
+
+
+def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, context: ResidueContext) -> None:
+    st.subheader("Deimmunization suggestions")
+    suggestions = result.deimmunization_suggestions
+    if isinstance(suggestions, Unparsed):
+        render_unparsed(suggestions, "the deimmunization suggestions")
+        return
+    if not suggestions:
+        st.info("The result has no deimmunization suggestions.", icon=":material/info:")
+        return
+    table, stabilizing = _stability_table(fetched, context)
+    frame = suggestions_frame(suggestions, context, table, stabilizing)
+    st.dataframe(
+        frame, hide_index=True, key="immuno-suggestions-table",
+        column_config={
+            "touches CDR": st.column_config.CheckboxColumn(help="The mutated residue is in a CDR: binding may change."),
+            "risk after": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+            "ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f", help="From the stability ddG matrix; > 0 destabilizing."),
+            "stability": st.column_config.TextColumn(help="What the stability result's ddG matrix says about this exact mutation."),
+            "mutation": st.column_config.TextColumn(help="chain:from·position·to, position = 1-based index in the chain."),
+            "epitopes removed": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+    destabilizing = int((frame["ddG (kcal/mol)"] > 0).sum())
+    in_cdr = int(frame["touches CDR"].sum())
+    cross = ("checked against the ddG matrix of the stability result" if table is not None
+             else "no ddG matrix to check stability against")
+    st.caption(f"Most epitopes removed first; {in_cdr} touch a CDR, {destabilizing} destabilizing (ΔΔG > 0); {cross}. "
+               "Position = 1-based index in the chain; numbering = its label in the modelled variant's scheme.")
+    st.download_button("Download CSV", csv_text(frame), file_name=f"job-{safe_file_stem(fetched.job_id)}-deimmunization.csv",
+                       mime="text/csv", key="immuno-download-suggestions", on_click="ignore")
