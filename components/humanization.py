@@ -1,14 +1,365 @@
-"""The Humanization section (first version: key figures and raw JSON; a later issue fills it)."""
+"""The Humanization section: compare the strategies and review the chosen one residue by residue.
+
+All computation lives in `app.humanization` (numbering, alignment, mutation bookkeeping, liability
+scan); this module lays it out. Untrusted text goes through md_escape, st.dataframe or html.escape.
+"""
 
 from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
 
 import streamlit as st
 
 from app.client import FetchedJob
-from components.raw_json import raw_expander
+from app.humanization import exports, tables, vhh
+from app.humanization.review import ChainReview, StrategyReview, review_strategy
+from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
+from components import humanization_figures as figures
+from components.formatting import fmt_percent, md_code, md_escape
+from components.humanization_alignment import build_alignment_html
+from components.raw_json import raw_expander, render_unparsed
+
+log = logging.getLogger(__name__)
+
+BEST_STYLE = "background-color: #D1F2D9; font-weight: 700"
+CDR_ROW_STYLE = "background-color: #FDE2DC"
+
+
+@functools.lru_cache(maxsize=32)
+def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
+    """Review every strategy once per distinct `results` content (numbering and alignment are the slow
+    parts). An in-process cache keyed by content: the reviews hold pydantic models, which st.cache_data
+    cannot pickle, and the same content gives the same review whoever asks."""
+    rows = json.loads(results_json)
+    reviews = []
+    for position, item in enumerate(rows):
+        if isinstance(item, dict):
+            reviews.append(review_strategy(HumanizationResultRow.model_validate(item), position))
+    return tuple(reviews)
+
+
+def _unique_names(reviews: list[StrategyReview]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for review in reviews:
+        seen[review.name] = seen.get(review.name, 0) + 1
+        names.append(review.name if seen[review.name] == 1 else f"{review.name} ({seen[review.name]})")
+    return names
+
+
+def _safely(draw: Callable[..., None], what: str, *args: object) -> None:
+    """Draw one part; if it fails on data nobody foresaw, say so there and keep drawing the rest."""
+    try:
+        draw(*args)
+    except Exception as error:  # noqa: BLE001 - no traceback may reach the page
+        log.exception("humanization: %s failed", what)
+        st.error(f"This dashboard could not draw {what} ({md_escape(type(error).__name__)}). The raw JSON is at the end of this section.")
 
 
 def render(fetched: FetchedJob) -> None:
-    key = "results" if "humanization" == "humanization" else "humanization_result"
-    st.caption("This section shows the raw result until its full view lands.")
-    raw_expander(fetched.raw.get(key), "Raw JSON of this section")
+    raw_results = fetched.raw.get("results")
+    for item in fetched.response.results:
+        if isinstance(item, Unparsed):
+            render_unparsed(item, "a humanization result")
+    if not fetched.response.strategies:
+        st.info("This job has no humanization result that could be read.", icon=":material/info:")
+        raw_expander(raw_results, "Raw JSON of the humanization results")
+        return
+    try:
+        reviews = list(_reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str)))
+    except Exception as error:  # noqa: BLE001 - never a traceback on the page
+        st.error(f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows.")
+        raw_expander(raw_results, "Raw JSON of the humanization results")
+        return
+    job_id = fetched.job_id
+
+    st.subheader("Strategies side by side")
+    _safely(_render_overview, "the strategy overview", reviews)
+
+    names = _unique_names(reviews)
+    chosen_name = st.selectbox(
+        "Strategy to review",
+        names,
+        key="hum-strategy",
+        bind="query-params",
+        help="Everything below this picker describes the strategy chosen here.",
+    )
+    review = reviews[names.index(chosen_name)] if chosen_name in names else reviews[0]
+    for what, value in review.problems:
+        render_unparsed(value, what)
+    if not review.chains:
+        st.warning("This strategy holds no humanized sequence (humanized_vh / humanized_vl are empty).")
+
+    st.subheader("Sequences")
+    _safely(_render_sequences, "the sequence view", review)
+    st.subheader("Mutations")
+    _safely(_render_mutations, "the mutation table", review)
+    st.subheader("Humanness")
+    _safely(_render_humanness, "the humanness view", review, reviews)
+    st.subheader("Liabilities")
+    _safely(_render_liabilities, "the liabilities", review)
+    st.subheader("Numbering")
+    _safely(_render_numbering, "the numbering", review)
+    _safely(_render_vhh, "the VHH analysis", review)
+    _safely(_render_scfv, "the scFv analysis", review)
+    _safely(_render_fc, "the Fc analysis", review)
+    st.subheader("Downloads")
+    _safely(_render_downloads, "the downloads", reviews, job_id)
+    raw_expander(raw_results, "Raw JSON of the humanization results")
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+def _styled_overview(frame, better: dict[str, str]):
+    mask = tables.best_mask(frame, better)
+    styled = frame.style.apply(lambda _: mask.map(lambda best: BEST_STYLE if best else "").values, axis=None)
+    formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
+    return styled.format(formats, na_rep="—")
+
+
+def _render_overview(reviews: list[StrategyReview]) -> None:
+    frame, better = tables.overview_frame(reviews)
+    mutations, other = tables.split_overview(frame)
+    st.markdown("**Mutations per chain** (parental → humanized)")
+    st.dataframe(_styled_overview(mutations, better), hide_index=True, width="stretch", key="hum-overview-mutations")
+    if len(other.columns) > 1:
+        st.markdown("**Humanness and liabilities**")
+        st.dataframe(_styled_overview(other, better), hide_index=True, width="stretch", key="hum-overview-humanness")
+    st.caption(
+        "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
+        "developability), most parental framework kept, highest humanness. Click a header to sort. "
+        "FR kept % = parental framework residues left unchanged; Vernier = Kabat Vernier-zone positions "
+        "(numbered here in Kabat with immunum); humanness columns are percentages; liabilities count both chains."
+    )
+
+
+# --- sequences ---------------------------------------------------------------------------------
+
+
+def _render_sequences(review: StrategyReview) -> None:
+    st.caption(
+        "Parental over humanized, column by column. Highlighted letters are mutations; the coloured band gives "
+        "the region; bars under the humanized row mark liabilities (hover a residue for its position and details)."
+    )
+    for chain in review.chains:
+        track = figures.peptide_track_for(chain)
+        facts = [chain.numbering.describe(), f"alignment: {chain.alignment.method}"]
+        if not chain.has_parental:
+            facts.append("no parental sequence sent: the humanized chain is shown with its regions")
+        st.markdown(f"**{chain.name}** · {len(chain.humanized)} residues · " + " · ".join(md_escape(f) for f in facts))
+        st.html(build_alignment_html(chain, track.non_human_cover if track else None))
+
+
+# --- mutations ---------------------------------------------------------------------------------
+
+
+def _render_mutations(review: StrategyReview) -> None:
+    frame = tables.mutation_frame([review]).drop(columns=["Strategy"])
+    if frame.empty:
+        if any(c.has_parental for c in review.chains):
+            st.info("No mutations: the humanized chains are identical to the parental ones.")
+        else:
+            st.info("The service listed no mutations and sent no parental sequence to compare with.")
+        return
+    left, right = st.columns([3, 1])
+    with left:
+        chains = [c.name for c in review.chains]
+        regions = sorted(frame["Region"].unique(), key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99)
+        f1, f2 = st.columns(2)
+        chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
+        chosen_regions = f2.multiselect("Region", regions, default=regions, key="hum-region-filter")
+        shown = frame[frame["Chain"].isin(chosen_chains) & frame["Region"].isin(chosen_regions)]
+        st.dataframe(
+            shown, hide_index=True, width="stretch", key="hum-mutations",
+            column_config={
+                "Position": st.column_config.TextColumn("Position", help="Label in the numbering scheme"),
+                "Index": st.column_config.NumberColumn("Index", help="1-based residue index in the humanized chain"),
+                "Vernier": st.column_config.CheckboxColumn("Vernier", help="Kabat Vernier-zone position"),
+            },
+        )
+        st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
+    with right:
+        st.markdown("**Per region**")
+        st.dataframe(tables.region_counts_frame(list(review.chains)), width="stretch", key="hum-region-counts")
+        for chain in review.chains:
+            c = chain.counts
+            kept = fmt_percent(c.framework_kept, 1) if c.framework_kept is not None else "—"
+            st.caption(
+                f"{chain.name}: {c.total} total · {c.framework} FR · {c.cdr} CDR · {c.vernier} Vernier · FR kept {kept}"
+            )
+
+
+# --- humanness ---------------------------------------------------------------------------------
+
+
+def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
+    have = [c for c in review.chains if c.humanness is not None]
+    if not have:
+        st.info("The service sent no humanness scores for this strategy.")
+    for chain in have:
+        h = chain.humanness
+        cols = st.columns(5)
+        cols[0].markdown(f"**{chain.name}**")
+        cols[1].metric("OASis percentile", fmt_percent(h.percentile), help="Share of human antibodies less human than this chain (OASis). Higher is more human.")
+        cols[2].metric("Identity", fmt_percent(h.identity), help="Identity to the closest human germline (0–100 %).")
+        cols[3].metric("Germline content", fmt_percent(h.germline_content), help="Share of the chain's 9-mers found in human germlines.")
+        cols[4].metric("Parental identity", fmt_percent(h.parental_identity), help="Identity of the humanized chain to the parental chain.")
+    if len(reviews) > 1:
+        figure = figures.humanness_comparison(reviews)
+        if figure is not None:
+            st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
+    for chain in have:
+        track = figures.peptide_track_for(chain)
+        if track is None:
+            continue
+        st.markdown(
+            f"**{chain.name}: non-human 9-mers along the chain** · {track.peptides_non_human} of "
+            f"{track.peptides_total} peptides not found human"
+        )
+        st.plotly_chart(figures.peptide_track_figure(chain, track), key=f"hum-track-{chain.key}", width="stretch")
+    if have and not any(figures.peptide_track_for(c) for c in have):
+        st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
+
+
+# --- liabilities -------------------------------------------------------------------------------
+
+
+def _render_liabilities(review: StrategyReview) -> None:
+    chains = list(review.chains)
+    for chain in chains:
+        if chain.liability_source != "service":
+            st.info(
+                f"{chain.name}: the service sent no liabilities, so the chain was scanned here with the motif list of "
+                "the conventions (OPIG's list; severities after Satława et al. 2024). CDR-only motifs count when their "
+                "liable residue is in a CDR; deamidation and isomerization also at Vernier positions.",
+                icon=":material/search:",
+            )
+        for note in chain.liability_notes:
+            st.caption(f"{chain.name}: {md_escape(note)}")
+    frame = tables.liability_frame([review]).drop(columns=["Strategy"])
+    if frame.empty:
+        st.success("No liabilities found on the humanized chains.")
+    else:
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown("**By type and severity**")
+            st.dataframe(tables.liability_summary_frame(chains), hide_index=True, width="stretch", key="hum-liability-summary")
+        with right:
+            shown = frame.drop(columns=["Start", "End"])
+            cdr_mask = shown["In CDR"].tolist()
+            styled = shown.style.apply(
+                lambda row: [CDR_ROW_STYLE if cdr_mask[row.name] else ""] * len(row), axis=1
+            )
+            st.markdown("**Where they fall** (rows in a CDR are shaded red)")
+            st.dataframe(styled, hide_index=True, width="stretch", key="hum-liabilities",
+                         column_config={"Position": st.column_config.TextColumn("Position", help="Label of the first residue in the numbering scheme")})
+    changes = tables.liability_changes_frame(chains)
+    if any(c.has_parental for c in chains):
+        st.markdown("**Added or removed by humanization** (parental and humanized both scanned here with the same rules)")
+        if changes.empty:
+            st.caption("Humanization neither added nor removed a liability motif.")
+        else:
+            st.dataframe(changes, hide_index=True, width="stretch", key="hum-liability-changes")
+
+
+# --- numbering and analyses --------------------------------------------------------------------
+
+
+def _render_numbering(review: StrategyReview) -> None:
+    if not review.chains:
+        return
+    tabs = st.columns(len(review.chains))
+    for col, chain in zip(tabs, review.chains):
+        with col:
+            st.markdown(f"**{chain.name}** · {md_escape(chain.numbering.describe())}")
+            with st.expander(f"{chain.name} numbering table", expanded=False):
+                st.dataframe(tables.numbering_frame(chain), hide_index=True, width="stretch", height=320, key=f"hum-numbering-{chain.key}")
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        st.caption(md_escape(note))
+
+
+def _render_vhh(review: StrategyReview) -> None:
+    value = review.row.vhh_analysis
+    if value is None or isinstance(value, Unparsed):
+        return
+    analysis: VhhAnalysis = value
+    st.subheader("VHH analysis")
+    cols = st.columns(3)
+    cols[0].metric("Single domain (VHH)", {True: "yes", False: "no", None: "—"}[analysis.is_vhh])
+    cols[1].metric("CDR3 length", analysis.cdr3_length if analysis.cdr3_length is not None else "—")
+    cols[2].metric("Hallmark scheme", md_escape((analysis.hallmark_scheme or "—").upper()))
+    vh = review.chain("vh")
+    humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
+    rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
+    st.dataframe(rows, hide_index=True, width="stretch", key="hum-vhh-hallmarks")
+    st.caption(
+        "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
+        "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
+    )
+    _notes(analysis.notes)
+
+
+def _render_scfv(review: StrategyReview) -> None:
+    value = review.row.scfv_analysis
+    if value is None or isinstance(value, Unparsed):
+        return
+    analysis: ScfvAnalysis = value
+    st.subheader("scFv analysis")
+    cols = st.columns(3)
+    cols[0].metric("Orientation", md_escape(analysis.orientation or "—"))
+    cols[1].metric("Linker length", analysis.linker_length if analysis.linker_length is not None else "—")
+    cols[2].markdown("**Linker**")
+    cols[2].code(analysis.linker or "—", language=None)
+    if analysis.linker_flags:
+        st.markdown("**Linker flags:** " + ", ".join(md_code(f) for f in analysis.linker_flags))
+    _notes(analysis.notes)
+
+
+def _render_fc(review: StrategyReview) -> None:
+    value = review.row.fc_analysis
+    if value is None or isinstance(value, Unparsed):
+        return
+    analysis: FcAnalysis = value
+    st.subheader("Fc analysis")
+    cols = st.columns(4)
+    cols[0].metric("Isotype", md_escape(analysis.isotype or "—"))
+    cols[1].metric("Allotype", md_escape(analysis.allotype or "not called"))
+    cols[2].metric("Effector function", md_escape(analysis.effector_function or "—"))
+    cols[3].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
+    if analysis.engineered_mutations:
+        st.dataframe(
+            [
+                {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
+                for m in analysis.engineered_mutations
+            ],
+            hide_index=True, width="stretch", key="hum-fc-mutations",
+        )
+    else:
+        st.caption("No engineered Fc mutations reported.")
+    _notes(analysis.notes)
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
+    cols = st.columns(3)
+    cols[0].download_button(
+        "FASTA: parental + every strategy", exports.fasta(reviews, job_id),
+        file_name=exports.file_name(job_id, "humanization", "fasta"), mime="text/plain", key="hum-download-fasta",
+    )
+    cols[1].download_button(
+        "CSV: mutations (all strategies)", exports.csv_text(tables.mutation_frame(reviews)),
+        file_name=exports.file_name(job_id, "mutations", "csv"), mime="text/csv", key="hum-download-mutations",
+    )
+    cols[2].download_button(
+        "CSV: liabilities (all strategies)", exports.csv_text(tables.liability_frame(reviews)),
+        file_name=exports.file_name(job_id, "liabilities", "csv"), mime="text/csv", key="hum-download-liabilities",
+    )
