@@ -1,14 +1,223 @@
-"""The Structure section (first version: key figures and raw JSON; a later issue fills it)."""
+"""The Structure section: the modelled antibody in 3D, its confidence per residue, its CDRs.
+
+Laid out like an AlphaFold DB entry: key facts, then the viewer beside its controls and legend,
+then the per-residue confidence plot with the CDRs marked, then the CDR table.
+"""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app.client import FetchedJob
-from components.raw_json import raw_expander
+from app.conventions import PLDDT_RULE, plddt_band, plddt_color
+from app.models import Unparsed
+from app.models.contract import StructureResultRow
+from app.structure import (
+    LOW_CONFIDENCE_CDR, CdrSpan, ConfidenceKind, ParsedStructure, ResidueConfidence, residue_confidence, split_sides,
+    spans_from_api, spans_from_numbering, viewer_text,
+)
+from components import structure_colors as colors
+from components import structure_common as common
+from components.formatting import md_escape
+from components.plddt_plot import build_residue_figure
+from components.raw_json import raw_expander, render_unparsed
+from components.viewer import STYLES, ViewerSpec, render_viewer
+
+COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)")
+BADGE = {"Very high": "blue", "Confident": "blue", "Low": "yellow", "Very low": "orange"}
+
+
+def build_cdr_table(spans: list[CdrSpan]) -> pd.DataFrame:
+    """One row per CDR: the columns of the section's table (mean pLDDT on 0-100)."""
+    rows = []
+    for s in spans:
+        band = plddt_band(s.mean_plddt)
+        rows.append({
+            "CDR": s.name,
+            "Chain": s.chain,
+            "Residues": f"{s.start_label}–{s.end_label}" if s.start_label else "—",
+            "Sequence": s.sequence,
+            "Length": s.length,
+            "Mean pLDDT": None if s.mean_plddt is None else round(s.mean_plddt, 1),
+            "Confidence": (band.name + (" ⚠" if s.mean_plddt < LOW_CONFIDENCE_CDR else "")) if band else "—",
+            "Canonical class": s.canonical_class or "—",
+        })
+    return pd.DataFrame(rows, columns=["CDR", "Chain", "Residues", "Sequence", "Length", "Mean pLDDT", "Confidence", "Canonical class"])
+
+
+def style_cdr_table(table: pd.DataFrame):
+    """Mean pLDDT cells in their band colour; rows below 'confident' in bold on a warm tint."""
+
+    def row_style(row: pd.Series) -> list[str]:
+        value = row["Mean pLDDT"]
+        low = value is not None and not pd.isna(value) and value < LOW_CONFIDENCE_CDR
+        base = "background-color: #FFF4E5; font-weight: 600;" if low else ""
+        out = []
+        for column in row.index:
+            if column == "Mean pLDDT" and value is not None and not pd.isna(value):
+                text = "white" if value >= 90 else "#111827"
+                out.append(f"background-color: {plddt_color(value)}; color: {text}; font-weight: 600;")
+            else:
+                out.append(base)
+        return out
+
+    return table.style.apply(row_style, axis=1).format({"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"})
+
+
+def _cdr_spans(result: StructureResultRow, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...]) -> tuple[list[CdrSpan], str]:
+    rows = result.cdr_analysis
+    if isinstance(rows, list) and rows:
+        return spans_from_api(rows, parsed, confidence), "CDRs as given by the service (cdr_analysis)."
+    derived = spans_from_numbering(parsed, antibody or tuple(parsed.chain_names), confidence)
+    if derived:
+        return derived, "The service sent no CDR analysis: CDRs were derived here by IMGT numbering of the chains (immunum); no canonical classes."
+    return [], "The service sent no CDR analysis, and no chain could be numbered as an antibody domain."
+
+
+def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidence: ResidueConfidence | None) -> None:
+    c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1.2], border=True)
+    with c1:
+        st.caption("Model used")
+        st.markdown(f"**{md_escape(result.model_used)}**" if result.model_used else "not given")
+    with c2:
+        score = result.confidence_score
+        st.metric("Model confidence", "—" if score is None else f"{score:.2f}",
+                  help="The service's confidence_score, normalised to 0–1; its band uses the pLDDT bands (×100).")
+        band = plddt_band(None if score is None else score * 100)
+        if band:
+            st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[{band.name}]")
+    with c3:
+        if parsed is not None:
+            st.metric("Chains · residues", f"{len(parsed.chains)} · {parsed.n_residues}")
+            st.caption(" · ".join(f"{md_escape(c.name)}: {len(c)}" for c in parsed.chains)[:300])
+        else:
+            st.metric("Chains · residues", "—")
+    with c4:
+        st.caption("Per-residue confidence")
+        if confidence is None:
+            st.markdown("not available")
+        elif confidence.kind is ConfidenceKind.PLDDT:
+            st.markdown("**pLDDT** " + ("from the service" if confidence.source == "api" else "read from the file"))
+        elif confidence.kind is ConfidenceKind.PREDICTED_ERROR:
+            st.markdown("**Predicted error (Å)**, not pLDDT")
+        else:
+            st.markdown("**No pLDDT**")
+
+
+def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidence: ResidueConfidence,
+            spans: list[CdrSpan], antibody: tuple[str, ...]) -> None:
+    view_col, side_col = st.columns([2.3, 1], gap="medium")
+    with side_col:
+        modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.is_plddt]
+        mode = st.radio("Colour by", modes, key="struct-color", horizontal=False)
+        style = st.radio("Style", STYLES, key="struct-style", horizontal=True, format_func=str.capitalize)
+        options = ["none"] + [str(i) for i in range(len(spans))]
+        chosen = st.selectbox(
+            "Highlight a CDR", options, key="struct-cdr",
+            format_func=lambda o: "None" if o == "none" else f"{spans[int(o)].name} · chain {spans[int(o)].chain} ({spans[int(o)].start_label}–{spans[int(o)].end_label})",
+            help="Shows the CDR's side chains as sticks and zooms to it. Reset view returns to it.",
+            disabled=not spans,
+        )
+        if mode == "pLDDT":
+            st.caption(f"AlphaFold confidence bands. {PLDDT_RULE}")
+        elif mode == "Region (CDRs)":
+            st.caption("CDRs in colour over a grey framework, as in the CDR table below.")
+        st.caption("Hover a residue for its chain, name, number and value; drag to rotate, scroll to zoom.")
+    highlight: tuple[tuple[str, str], ...] = ()
+    if chosen not in (None, "none") and chosen.isdigit() and int(chosen) < len(spans):
+        highlight = tuple((r.chain, r.label) for r in spans[int(chosen)].residues)
+    if mode == "pLDDT":
+        table, legend, title = *colors.by_plddt(parsed, confidence, spans), "Model confidence"
+    elif mode == "Chain":
+        table, legend, title = *colors.by_chain(parsed, confidence, spans), "Chains"
+    else:
+        table, legend, title = *colors.by_region(parsed, confidence, spans, antibody), "Regions"
+    text, fmt = viewer_text(file_text, file_format)
+    spec = ViewerSpec(text, fmt, table, style=style, sticks=highlight, focus=highlight, legend=legend,
+                      legend_title=title, title="3D structure of the modelled antibody")
+    with view_col:
+        render_viewer(spec, key="struct-viewer")
+
+
+def _confidence_plot(parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan], problems: list[str]) -> None:
+    st.subheader("Per-residue confidence", anchor=False)
+    note = md_escape(confidence.note)
+    if confidence.kind in (ConfidenceKind.TEMPERATURE_FACTOR, ConfidenceKind.UNKNOWN, ConfidenceKind.NONE):
+        st.info(note, icon=":material/info:")
+        return
+    tracks = common.tracks(parsed, confidence)
+    if not tracks:
+        st.info("No per-residue values to plot.", icon=":material/info:")
+        return
+    if confidence.kind is ConfidenceKind.PREDICTED_ERROR:
+        st.warning(note, icon=":material/warning:")
+        kind = "error"
+    else:
+        st.caption(f"{note} Shaded columns: CDRs. Background: {md_escape(PLDDT_RULE)}")
+        kind = "plddt"
+    for problem in problems:
+        st.caption(f"Note: {md_escape(problem)}.")
+    fig = build_residue_figure(tracks, common.plot_spans(parsed, spans), kind=kind)
+    st.plotly_chart(fig, key="struct-plddt-plot", config={"displaylogo": False})
+
+
+def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None) -> None:
+    st.subheader("CDR analysis", anchor=False)
+    st.caption(md_escape(where))
+    if not spans:
+        return
+    table = build_cdr_table(spans)
+    if confidence is not None and not confidence.is_plddt and table["Mean pLDDT"].isna().all():
+        table = table.drop(columns=["Mean pLDDT", "Confidence"])
+        st.dataframe(table, hide_index=True, key="struct-cdr-table")
+    else:
+        low = [s.name for s in spans if s.mean_plddt is not None and s.mean_plddt < LOW_CONFIDENCE_CDR]
+        if low:
+            st.warning(f"Low confidence (mean pLDDT < {LOW_CONFIDENCE_CDR:g}): {md_escape(', '.join(low))}. "
+                       "Treat their modelled conformation with care.", icon=":material/warning:")
+        st.dataframe(style_cdr_table(table), hide_index=True, key="struct-cdr-table")
+    st.download_button("Download CDR table (CSV)", table.to_csv(index=False), file_name="cdr_analysis.csv",
+                       mime="text/csv", key="struct-download-cdrs", icon=":material/download:")
 
 
 def render(fetched: FetchedJob) -> None:
-    key = "results" if "structure" == "humanization" else "structure_result"
-    st.caption("This section shows the raw result until its full view lands.")
-    raw_expander(fetched.raw.get(key), "Raw JSON of this section")
+    result = fetched.response.structure_result
+    if isinstance(result, Unparsed):
+        render_unparsed(result, "the structure result")
+        return
+    if result is None:
+        st.info("This job has no structure result.", icon=":material/info:")
+        return
+    file = common.fetch(result.pdb_storage_path, "structure")
+    parsed = common.parse(file) if file is not None else None
+    per_residue = result.per_residue_plddt
+    if isinstance(per_residue, Unparsed):
+        render_unparsed(per_residue, "per_residue_plddt")
+        per_residue = None
+    confidence, problems = (residue_confidence(parsed, per_residue, result.model_used) if parsed is not None else (None, []))
+    _facts(result, parsed, confidence)
+    if isinstance(result.cdr_analysis, Unparsed):
+        render_unparsed(result.cdr_analysis, "the CDR analysis")
+    if parsed is not None and confidence is not None:
+        sides = split_sides(parsed, common.job_sequences(fetched))
+        spans, where = _cdr_spans(result, parsed, confidence, sides.antibody)
+        _viewer(parsed, file.text, file.format, confidence, spans, sides.antibody)
+        d1, d2 = st.columns(2)
+        with d1:
+            common.download_file(file, key="struct-download", label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})")
+        _confidence_plot(parsed, confidence, spans, problems)
+        _cdr_table(spans, where, confidence)
+    elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
+        _cdr_table(spans_from_api_without_file(result), "CDRs as given by the service (the file is unavailable).", None)
+    raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result")
+
+
+def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:
+    """The service's CDR rows when the file could not be read (no residues to map them onto)."""
+    return [
+        CdrSpan(cdr=r.cdr or "?", chain=r.chain or "?", residues=(), sequence=r.sequence or "",
+                canonical_class=r.canonical_class, mean_plddt=r.mean_plddt,
+                start_label="" if r.start is None else str(r.start), end_label="" if r.end is None else str(r.end))
+        for r in result.cdr_analysis
+    ]

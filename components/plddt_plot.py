@@ -1,0 +1,134 @@
+"""Confidence charts in the AlphaFold DB manner: per-residue pLDDT with band backgrounds and CDR
+spans, per-chain pLDDT bars, and (for ImmuneBuilder-style files) predicted error in Å.
+
+Pure `build_*` functions returning plotly figures. Chain and residue names come from files and
+the API, so every text that plotly renders (hover, ticks, annotations) is HTML-escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
+
+FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#1F2937")
+
+
+@dataclass(frozen=True)
+class ChainTrack:
+    """One chain's residues in order: labels (`52A`), names (`TYR`) and values (None = no score)."""
+
+    chain: str
+    labels: tuple[str, ...]
+    names: tuple[str, ...]
+    values: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A shaded, labelled stretch of one chain (a CDR), by 0-based positions in the track."""
+
+    chain: str
+    name: str
+    first: int
+    last: int
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _ticks(labels: tuple[str, ...], every: int) -> tuple[list[int], list[str]]:
+    """Ticks on round residue numbers (multiples of `every`), else every `every`-th residue."""
+    idx = [i for i, lab in enumerate(labels) if lab.isdigit() and int(lab) % every == 0]
+    if len(idx) < 3:
+        idx = [i for i in range(len(labels)) if i % every == 0]
+    return [i + 1 for i in idx], [_e(labels[i]) for i in idx]
+
+
+def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, kind: str = "plddt") -> go.Figure:
+    """One panel per chain: x = position in the chain (ticks show the file's residue numbers).
+
+    `kind="plddt"`: 0-100 with the four confidence bands behind the line and points in band colours.
+    `kind="error"`: predicted error in Å (lower is better), no bands.
+    """
+    rows = max(1, len(tracks))
+    fig = make_subplots(
+        rows=rows, cols=1, shared_xaxes=False, vertical_spacing=min(0.12, 0.35 / rows),
+        subplot_titles=[f"Chain {_e(t.chain)}" for t in tracks] or [""],
+    )
+    ymax = 100.0
+    if kind == "error":
+        values = [v for t in tracks for v in t.values if v is not None]
+        ymax = max(values) * 1.1 if values else 1.0
+    for row, track in enumerate(tracks, start=1):
+        x = list(range(1, len(track.values) + 1))
+        y = [v if v is not None else None for v in track.values]
+        if kind == "plddt":
+            colors = [plddt_color(v) for v in track.values]
+            bands = [(plddt_band(v).name if plddt_band(v) else "no score") for v in track.values]
+            hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>pLDDT %{y:.1f} (%{customdata[3]})<extra></extra>"
+        else:
+            colors = ["#6B7280"] * len(y)
+            bands = [""] * len(y)
+            hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>predicted error %{y:.2f} Å<extra></extra>"
+        custom = [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)]
+        fig.add_trace(
+            go.Scatter(
+                x=x, y=y, mode="lines+markers", customdata=custom, hovertemplate=hover, showlegend=False,
+                line=dict(color="#374151", width=1.4), marker=dict(color=colors, size=5, line=dict(width=0)),
+                connectgaps=False, name=_e(track.chain),
+            ),
+            row=row, col=1,
+        )
+        if kind == "plddt":  # after the trace: plotly skips shapes on subplots without data
+            for band in PLDDT_BANDS:
+                fig.add_hrect(y0=band.low, y1=band.high, fillcolor=band.color, opacity=0.16, line_width=0, layer="below", row=row, col=1)
+        for span in spans:
+            if span.chain != track.chain or not (0 <= span.first <= span.last < len(track.values)):
+                continue
+            fig.add_shape(type="rect", x0=span.first + 0.5, x1=span.last + 1.5, y0=0, y1=ymax, fillcolor="#7C3AED",
+                          opacity=0.12, line_width=0, layer="below", row=row, col=1)
+            fig.add_annotation(
+                x=(span.first + span.last) / 2 + 1, y=ymax * 1.005, row=row, col=1,
+                text=f"<b>{_e(span.name)}</b>", showarrow=False, yanchor="bottom", font=dict(size=11, color="#5B21B6"),
+            )
+        every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
+        tickvals, ticktext = _ticks(track.labels, every)
+        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, range=[0.5, len(x) + 0.5], row=row, col=1,
+                         showgrid=False, title_text="Residue number (file)" if row == rows else None)
+        fig.update_yaxes(range=[0, ymax * 1.12], row=row, col=1, gridcolor="#EEF2F7",
+                         tickvals=[0, 25, 50, 70, 90, 100] if kind == "plddt" else None,
+                         title_text="pLDDT" if kind == "plddt" else "Error (Å)")
+    fig.update_layout(
+        height=110 + 210 * rows, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white", paper_bgcolor="white",
+        font=FONT, hoverlabel=dict(bgcolor="white"),
+    )
+    return fig
+
+
+def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, str] | None = None) -> go.Figure:
+    """Per-chain pLDDT as horizontal bars in band colours, over the band backgrounds."""
+    chains = list(per_chain)
+    values = [per_chain[c] for c in chains]
+    labels = [f"{_e(c)} ({sides.get(c, '')})" if sides and sides.get(c) else _e(c) for c in chains]
+    fig = go.Figure()
+    for band in PLDDT_BANDS:
+        fig.add_vrect(x0=band.low, x1=band.high, fillcolor=band.color, opacity=0.13, line_width=0, layer="below")
+    fig.add_trace(go.Bar(
+        y=labels, x=[v if v is not None else 0 for v in values], orientation="h",
+        marker=dict(color=[plddt_color(v) if v is not None else NO_SCORE_COLOR for v in values]),
+        text=[f"{v:.1f}" if v is not None else "no score" for v in values], textposition="outside",
+        customdata=[[plddt_band(v).name if plddt_band(v) else "no score"] for v in values],
+        hovertemplate="Chain %{y}<br>pLDDT %{x:.1f} (%{customdata[0]})<extra></extra>",
+    ))
+    fig.update_layout(
+        height=90 + 44 * max(1, len(chains)), margin=dict(l=10, r=30, t=20, b=40), plot_bgcolor="white", font=FONT,
+        xaxis=dict(range=[0, 105], title="Mean pLDDT of the chain", gridcolor="#EEF2F7"),
+        yaxis=dict(autorange="reversed"), showlegend=False,
+    )
+    return fig

@@ -1,0 +1,97 @@
+"""What the Structure and Complex sections share: fetching and parsing the file with clear
+messages, the job's antibody sequences, the file download, and tracks for the confidence plot."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from app import errors
+from app.client import FetchedJob, StructureFile
+from app.conventions import plddt_band
+from app.structure import CdrSpan, ParsedStructure, ResidueConfidence, StructureParseError, parse_structure
+from components import services
+from components.formatting import md_code, md_escape
+from components.plddt_plot import ChainTrack, Span
+
+MIME = {"pdb": "chemical/x-pdb", "mmcif": "chemical/x-mmcif"}
+
+
+def fetch(path: str | None, what: str) -> StructureFile | None:
+    """The structure file, or None after saying why not (404, too large, unsafe path, …)."""
+    if not path:
+        st.info(f"The service gave no file for the {what} (pdb_storage_path is empty).", icon=":material/info:")
+        return None
+    try:
+        with st.spinner(f"Fetching the {what} file…"):
+            return services.load_structure(path)
+    except errors.ApiError as error:
+        st.error(f"**{md_escape(error.title)}.** {md_escape(error.message)}", icon=":material/error:")
+        st.caption(f"Path given by the service: {md_code(path)}")
+        return None
+
+
+def parse(file: StructureFile) -> ParsedStructure | None:
+    try:
+        parsed = parse_structure(file.text, file.format)
+    except StructureParseError as error:
+        st.error(f"**The structure file could not be read.** {md_escape(error)}", icon=":material/error:")
+        return None
+    if not parsed.chains:
+        st.warning("The structure file holds no protein chains.", icon=":material/warning:")
+        return None
+    return parsed
+
+
+def job_sequences(fetched: FetchedJob) -> tuple[str, ...]:
+    """Every VH/VL the job names (humanized and parental), to recognise the antibody's chains."""
+    out: list[str] = []
+    for row in fetched.response.strategies:
+        for chain in ("vh", "vl"):
+            for seq in (row.humanized(chain), row.parental(chain)):
+                if seq:
+                    out.append(seq)
+    return tuple(dict.fromkeys(out))
+
+
+def safe_file_name(name: str, fallback: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("._")
+    return cleaned[:120] or fallback
+
+
+def download_file(file: StructureFile, *, key: str, label: str) -> None:
+    ext = "cif" if file.format == "mmcif" else "pdb"
+    name = safe_file_name(file.name, f"structure.{ext}")
+    st.download_button(label, file.text, file_name=name, mime=MIME.get(file.format, "text/plain"), key=key,
+                       icon=":material/download:", width="stretch")
+
+
+def tracks(parsed: ParsedStructure, confidence: ResidueConfidence) -> list[ChainTrack]:
+    out = []
+    for chain in parsed.chains:
+        out.append(ChainTrack(
+            chain=chain.name,
+            labels=tuple(r.label for r in chain.residues),
+            names=tuple(r.name for r in chain.residues),
+            values=tuple(confidence.values.get(r.id) for r in chain.residues),
+        ))
+    return [t for t in out if any(v is not None for v in t.values)]
+
+
+def plot_spans(parsed: ParsedStructure, spans: list[CdrSpan]) -> list[Span]:
+    out = []
+    for span in spans:
+        chain = parsed.chain(span.chain)
+        if chain is None or not span.residues:
+            continue
+        index = {r.id: i for i, r in enumerate(chain.residues)}
+        positions = [index[r] for r in span.residues if r in index]
+        if positions:
+            out.append(Span(span.chain, span.cdr, min(positions), max(positions)))
+    return out
+
+
+def band_text(plddt: float | None) -> str:
+    band = plddt_band(plddt)
+    return band.name if band else "no band"
