@@ -107,10 +107,11 @@ def choose_reading(evidence: Iterable[tuple[Position, str]], residues: ChainResi
     """"label" or "index": how one chain's position labels map onto its sequence.
 
     `evidence` pairs a position with its known wild type. The reading with more agreements wins;
-    without evidence (or on a tie) numbering labels are assumed when the chain is numbered.
+    without evidence (or on a tie) numbering labels are assumed when the chain is numbered, and
+    sequence indices when it is not (nothing else to go by).
     """
-    if residues is None:
-        return "label"
+    if residues is None or not residues.has_numbering:
+        return "index"
     by_label = by_index = 0
     for position, wt in evidence:
         if residues.aa_of_label(position.label) == wt:
@@ -234,7 +235,7 @@ def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[
     indices, regions, final_wt = [], [], []
     for p, wt in zip(positions, wild_types):
         residues = context.for_chain(p.chain)
-        reading = readings.get(p.chain or "", "label")
+        reading = readings.get(p.chain or "", "index")
         if residues is None or p.label is None:
             index, region = (p.number if reading == "index" else None), None
         elif reading == "index":
