@@ -178,7 +178,11 @@ def _render_mutations(review: StrategyReview) -> None:
             column_config={
                 "Position": st.column_config.TextColumn("Position", help="Label in the numbering scheme"),
                 "Index": st.column_config.NumberColumn("Index", help="1-based residue index in the humanized chain"),
-                "Vernier": st.column_config.CheckboxColumn("Vernier", help="Kabat Vernier-zone position"),
+                "Vernier": st.column_config.CheckboxColumn("Vernier", help="Kabat Vernier-zone position", width="small"),
+                "Chain": st.column_config.TextColumn("Chain", width="small"),
+                "From": st.column_config.TextColumn("From", width="small"),
+                "To": st.column_config.TextColumn("To", width="small"),
+                "Source": st.column_config.TextColumn("Source", help="Listed by the service, or found here by aligning parental and humanized"),
             },
         )
         st.caption(f"{len(shown)} of {len(frame)} mutations shown.")

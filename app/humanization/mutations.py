@@ -109,7 +109,7 @@ def reconcile(
         ))
         if inside:
             listed.add(index)
-    note = "found in the alignment here" if not service else "found in the alignment here (not listed by the service)"
+    note = "—" if not service else "not listed by the service"
     for column in alignment.columns:
         if not column.is_mutation:
             continue

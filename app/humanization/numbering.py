@@ -129,8 +129,9 @@ def number_locally(sequence: str, scheme: str = DEFAULT_SCHEME) -> ChainNumberin
     scheme = scheme if scheme in SCHEMES else DEFAULT_SCHEME
     if not sequence:
         return unnumbered(sequence, "empty sequence")
+    letters_only = re.sub(r"[^A-Z]", "X", sequence)  # immunum refuses non-letters; keep the length
     try:
-        result = _annotator(scheme).number(sequence)
+        result = _annotator(scheme).number(letters_only)
     except Exception as error:  # noqa: BLE001 - immunum must never take the page down
         return unnumbered(sequence, f"immunum failed: {type(error).__name__}")
     if result.error or result.numbering is None or result.query_start is None or result.query_end is None:

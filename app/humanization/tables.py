@@ -90,7 +90,7 @@ def mutation_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
                     "Strategy": review.name, "Chain": chain.name, "Position": m.label,
                     "Index": m.humanized_index, "From": m.from_aa, "To": m.to_aa,
                     "Region": m.region or "—", "Vernier": m.vernier, "Reason": m.reason,
-                    "Source": "service" if m.source == "service" else "alignment (here)",
+                    "Source": "service" if m.source == "service" else "found here (alignment)",
                 })
     columns = ["Strategy", "Chain", "Position", "Index", "From", "To", "Region", "Vernier", "Reason", "Source"]
     return pd.DataFrame(rows, columns=columns).astype({"Index": "Int64"})
@@ -102,7 +102,7 @@ def region_counts_frame(chains: list[ChainReview]) -> pd.DataFrame:
     for chain in chains:
         counts = {region: 0 for region in REGION_ORDER}
         for m in chain.mutations:
-            counts[m.region or "unknown"] = counts.get(m.region or "unknown", 0) + 1
+            counts[m.region or "—"] = counts.get(m.region or "—", 0) + 1
         data[chain.name] = counts
     frame = pd.DataFrame(data).fillna(0).astype(int)
     frame.index.name = "Region"
