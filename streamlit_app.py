@@ -1,8 +1,11 @@
 """Entry point: `streamlit run streamlit_app.py`. The job view is the default page."""
 
+from pathlib import Path
+
 import streamlit as st
 
-st.set_page_config(page_title="Antibody jobs", page_icon=":material/biotech:", layout="wide")
+# A local icon: a Material icon as favicon would be fetched from Google's servers.
+st.set_page_config(page_title="Antibody jobs", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 page = st.navigation(
     [
