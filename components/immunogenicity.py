@@ -65,12 +65,13 @@ def render_controls(result: ImmunogenicityResultRow, epitopes: list[Epitope]) ->
                         key="immuno-mhc2-set", help="MHC-I always uses NetMHCpan 4.x: strong ≤ 0.5 %, weak ≤ 2 %.")
     unranked = [e for e in epitopes if e.kind != BCELL and e.rank is None]
     include_unranked = c3.checkbox(
-        "Count epitopes without a percentile rank", value=True, key="immuno-unranked", disabled=not unranked,
-        help="Some predictors (rule-based ones) list epitopes without a rank: no threshold can judge them.",
+        "Count unranked epitopes", value=True, key="immuno-unranked", disabled=not unranked,
+        help="Some predictors (rule-based ones) list MHC epitopes without a percentile rank, so no threshold "
+             "can judge them: count them as binders, or leave them out.",
     )
     alleles = sorted({e.allele for e in epitopes if e.kind != BCELL and e.allele})
     chosen = c3.multiselect("Alleles", alleles, key="immuno-alleles", placeholder="All alleles", disabled=not alleles)
-    return Criteria(level=level or "weak", mhc2_set=mhc2_set or "current", include_unranked=bool(include_unranked),
+    return Criteria(level=level or "weak", mhc2_set=mhc2_set or "current", include_unranked=bool(include_unranked and unranked),
                     alleles=frozenset(chosen) if chosen else None)
 
 

@@ -84,7 +84,7 @@ def build_ddg_heatmap(table: DdgTable, rows: tuple[int, ...]) -> go.Figure:
     if wt_x:
         fig.add_trace(
             go.Scatter(x=wt_x, y=wt_y, mode="markers", marker={"size": 4, "color": "#222222", "symbol": "circle"},
-                       name="wild type", hovertemplate="%{x}: wild type %{y}<extra></extra>", showlegend=False),
+                       name="wild type", hoverinfo="skip", showlegend=False),
             **heat_row,
         )
     if has_regions:
@@ -134,7 +134,7 @@ def build_tm_context(tm: float | None, ref: TmReference = JAIN_2017_FAB_TM) -> g
         text=["min", "5th pct", "25th pct", "median", "75th pct", "95th pct", "max"],
         hovertemplate="clinical Fabs, %{text}: %{x:.1f} °C<extra></extra>",
     ))
-    fig.add_annotation(x=ref.minimum, xanchor="left", y=0.95, text="clinical Fabs, Jain 2017", showarrow=False, font={"size": 10, "color": "#1F3B63"})
+    fig.add_annotation(x=ref.maximum, xanchor="right", y=0.95, text="clinical Fabs, Jain 2017", showarrow=False, font={"size": 10, "color": "#1F3B63"})
     low, high = ref.minimum - 3, ref.maximum + 3
     if tm is not None:
         low, high = min(low, tm - 3), max(high, tm + 3)
