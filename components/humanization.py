@@ -248,7 +248,7 @@ def _render_liabilities(review: StrategyReview) -> None:
     if frame.empty:
         st.success("No liabilities found on the humanized chains.")
     else:
-        left, right = st.columns([1, 2])
+        left, right = st.columns([2, 3])
         with left:
             st.markdown("**By type and severity**")
             st.dataframe(tables.liability_summary_frame(chains), hide_index=True, width="stretch", key="hum-liability-summary")
@@ -302,7 +302,8 @@ def _render_vhh(review: StrategyReview) -> None:
     vh = review.chain("vh")
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
-    st.dataframe(rows, hide_index=True, width="stretch", key="hum-vhh-hallmarks")
+    st.dataframe(rows, hide_index=True, width="stretch", key="hum-vhh-hallmarks",
+                 column_config={"What it means": st.column_config.TextColumn("What it means", width="large")})
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -332,11 +333,11 @@ def _render_fc(review: StrategyReview) -> None:
         return
     analysis: FcAnalysis = value
     st.subheader("Fc analysis")
-    cols = st.columns(4)
+    cols = st.columns(3)
     cols[0].metric("Isotype", md_escape(analysis.isotype or "—"))
     cols[1].metric("Allotype", md_escape(analysis.allotype or "not called"))
-    cols[2].metric("Effector function", md_escape(analysis.effector_function or "—"))
-    cols[3].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
+    cols[2].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
+    st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
     if analysis.engineered_mutations:
         st.dataframe(
             [
@@ -344,6 +345,7 @@ def _render_fc(review: StrategyReview) -> None:
                 for m in analysis.engineered_mutations
             ],
             hide_index=True, width="stretch", key="hum-fc-mutations",
+            column_config={"Effect": st.column_config.TextColumn("Effect", width="large")},
         )
     else:
         st.caption("No engineered Fc mutations reported.")

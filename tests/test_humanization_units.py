@@ -258,3 +258,4 @@ def test_vhh_hallmarks_in_kabat_are_reported_at_imgt_positions():
     by_imgt = {r["IMGT"]: r for r in rows}
     assert by_imgt["42"]["Parental"] == "F" and by_imgt["42"]["Parental is"] == "VHH-type"
     assert by_imgt["42"]["Humanized is"] == "human VH-type" and by_imgt["52"]["Changed"] == "yes"
+    assert by_imgt["52"]["Humanized is"] == "VHH- and human-type"  # W52 is listed for both (conventions)

@@ -17,9 +17,12 @@ def _to_imgt(position: str, scheme: str | None) -> str:
 def _kind(aa: str | None, vhh: str, human: str) -> str:
     if not aa:
         return "—"
-    if aa in vhh.split("/"):
+    in_vhh, in_human = aa in vhh.split("/"), aa in human.split("/")
+    if in_vhh and in_human:
+        return "VHH- and human-type"
+    if in_vhh:
         return "VHH-type"
-    if aa in human.split("/"):
+    if in_human:
         return "human VH-type"
     return "other"
 
@@ -47,12 +50,11 @@ def hallmark_rows(
             "IMGT": imgt,
             "Kabat": IMGT_TO_KABAT.get(imgt, ""),
             "Parental": p or "—",
-            "Humanized": (h or "—") + (" (numbered here)" if from_here and h else ""),
             "Parental is": _kind(p, vhh, human),
+            "Humanized": (h or "—") + (" (numbered here)" if from_here and h else ""),
             "Humanized is": _kind(h, vhh, human),
             "Changed": "yes" if p and h and p != h else ("—" if not (p and h) else "no"),
-            "VHH-typical": vhh,
-            "Human VH": human,
+            "Typical VHH / human": f"{vhh} / {human}",
             "What it means": meaning,
         })
     return rows
