@@ -23,10 +23,21 @@ def status_badge(status: str) -> None:
     st.badge(md_escape(label), color=color, icon=icon)
 
 
-def _time_cell(column, label: str, value: str) -> None:
-    with column:
-        st.caption(label)
-        st.markdown(md_escape(value))
+def _timeline(job: Job, now: datetime) -> str:
+    """One line: created, started, ended, and how long it ran or has been waiting."""
+    parts = [f"Created **{fmt_time(job.created_at)}**"]
+    if job.started_at:
+        parts.append(f"started **{fmt_time(job.started_at)}**")
+    end = job.completed_at or job.canceled_at
+    if end:
+        parts.append(f"{'canceled' if job.canceled_at else 'completed'} **{fmt_time(end)}**")
+    if job.started_at and end:
+        parts.append(f"ran **{fmt_duration(end - job.started_at)}**")
+    elif job.started_at and job.status == "running":
+        parts.append(f"running for **{fmt_duration(now - job.started_at)}**")
+    elif job.created_at and job.status == "pending":
+        parts.append(f"waiting for **{fmt_duration(now - job.created_at)}**")
+    return " · ".join(parts)
 
 
 def render_header(job: Job, *, now: datetime | None = None) -> None:
@@ -37,22 +48,10 @@ def render_header(job: Job, *, now: datetime | None = None) -> None:
         with top:
             st.subheader(md_escape(title), anchor=False, width="content")
             status_badge(job.status)
+        st.markdown(_timeline(job, now))
         st.caption(
             f"Job {md_code(job.id)} · variant {md_code(job.variant_id or '—')} · submitted by {md_code(job.submitted_by or '—')}"
         )
-        cols = st.columns(4)
-        _time_cell(cols[0], "Created", fmt_time(job.created_at))
-        _time_cell(cols[1], "Started", fmt_time(job.started_at))
-        end = job.completed_at or job.canceled_at
-        _time_cell(cols[2], "Canceled" if job.canceled_at else "Completed", fmt_time(end))
-        if job.started_at and end:
-            _time_cell(cols[3], "Run time", fmt_duration(end - job.started_at))
-        elif job.started_at and job.status == "running":
-            _time_cell(cols[3], "Running for", fmt_duration(now - job.started_at))
-        elif job.created_at and job.status == "pending":
-            _time_cell(cols[3], "Waiting for", fmt_duration(now - job.created_at))
-        else:
-            _time_cell(cols[3], "Run time", "—")
 
     if job.status == "failed":
         st.error(f"**The job failed.** {md_escape(job.error_message or 'The service gave no error message.')}", icon=":material/error:")

@@ -41,6 +41,12 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     return tuple(reviews)
 
 
+def strategy_reviews(fetched: FetchedJob) -> list[StrategyReview]:
+    """The reviewed strategies of a job (cached by the content of `results`)."""
+    raw_results = fetched.raw.get("results")
+    return list(_reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str)))
+
+
 def _unique_names(reviews: list[StrategyReview]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
@@ -69,7 +75,7 @@ def render(fetched: FetchedJob) -> None:
         raw_expander(raw_results, "Raw JSON of the humanization results")
         return
     try:
-        reviews = list(_reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str)))
+        reviews = strategy_reviews(fetched)
     except Exception as error:  # noqa: BLE001 - never a traceback on the page
         st.error(f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows.")
         raw_expander(raw_results, "Raw JSON of the humanization results")

@@ -1,69 +1,63 @@
-"""The Overview section: what the job holds, in key figures, with links to each section."""
+"""The Overview section: the job's key figures and its strategies at a glance, for a design review."""
 
 from __future__ import annotations
+
+import logging
 
 import streamlit as st
 
 from app.client import FetchedJob
+from app.conventions import iptm_interpretation, plddt_band
+from app.humanization.tables import overview_frame
 from app.models import (
     ComplexResultRow,
-    HumanizationResultRow,
     ImmunogenicityResultRow,
     StabilityResultRow,
     StructureResultRow,
     Unparsed,
 )
 from components.formatting import fmt_fraction, md_escape
+from components.humanization import strategy_reviews
+
+log = logging.getLogger(__name__)
+
+SUMMARY_COLUMNS = (
+    "Strategy", "VH total", "VL total", "VH FR kept %", "VL FR kept %", "VH identity %", "VL identity %",
+    "Liab. high", "Liab. medium",
+)
 
 
 def render(fetched: FetchedJob) -> None:
     response = fetched.response
-    strategies = response.strategies
-    cols = st.columns(5)
-    cols[0].metric("Humanization strategies", len(strategies))
-    structure = response.structure_result
-    cols[1].metric(
-        "Structure confidence",
-        fmt_fraction(structure.confidence_score) if isinstance(structure, StructureResultRow) else "—",
-        help="Model confidence on 0–1 (normalised from 0–100 where the service sent that).",
-    )
-    stability = response.stability_result
-    cols[2].metric(
-        "Developability",
-        fmt_fraction(stability.developability_score) if isinstance(stability, StabilityResultRow) else "—",
-        help="0–1, higher is better.",
-    )
-    immuno = response.immunogenicity_result
-    cols[3].metric(
-        "Immunogenicity risk",
-        fmt_fraction(immuno.risk_score) if isinstance(immuno, ImmunogenicityResultRow) else "—",
-        help="0–1, higher is riskier.",
-    )
-    complex_ = response.complex_result
-    cols[4].metric("Complex ipTM", fmt_fraction(complex_.iptm) if isinstance(complex_, ComplexResultRow) else "—")
-
-    if strategies:
-        st.markdown("**Strategies**")
-        st.dataframe(
-            [_strategy_summary(row) for row in strategies],
-            hide_index=True,
-            width="stretch",
-        )
-    unparsed = [name for name, value in _sections(response).items() if isinstance(value, Unparsed)]
+    figures = _key_figures(response)
+    if figures:
+        for column, (label, value, note) in zip(st.columns(len(figures)), figures):
+            column.metric(label, value, help=note)
+    if response.strategies:
+        st.markdown("**Humanization strategies at a glance**")
+        try:
+            frame, _ = overview_frame(strategy_reviews(fetched))
+            st.dataframe(frame[[c for c in SUMMARY_COLUMNS if c in frame.columns]], hide_index=True, width="stretch")
+            st.caption(
+                "Total = mutations from the parental; FR kept % = parental framework residues left unchanged; "
+                "identity % = humanness identity; liabilities are sequence motifs in both chains. "
+                "The Humanization tab has the full comparison, sequences and downloads."
+            )
+        except Exception:  # noqa: BLE001 - the summary must never break the page
+            log.exception("overview: strategy summary failed")
+            st.caption("The strategy summary could not be computed; see the Humanization tab.")
+    unparsed = [name for name, value in _results(response).items() if isinstance(value, Unparsed)]
     if unparsed:
         st.warning(
-            "Some results came in a shape this dashboard does not understand and are shown as raw JSON: "
+            "Some results came in a shape this dashboard does not understand and are shown as raw JSON in their tabs: "
             + ", ".join(md_escape(n) for n in unparsed)
         )
-    if not strategies and not any(v is not None for v in _sections(response).values()):
+    if not response.strategies and all(v is None for v in _results(response).values()):
         job = response.job
-        if job.is_followed:
-            st.info("Results appear here when the job has finished; this page follows it.")
-        else:
-            st.info("This job has no results.")
+        st.info("Results appear here when the job has finished." if job.is_followed else "This job has no results.")
 
 
-def _sections(response) -> dict[str, object]:
+def _results(response) -> dict[str, object]:
     return {
         "structure": response.structure_result,
         "stability": response.stability_result,
@@ -72,11 +66,23 @@ def _sections(response) -> dict[str, object]:
     }
 
 
-def _strategy_summary(row: HumanizationResultRow) -> dict[str, object]:
-    vh, vl = row.humanized("vh"), row.humanized("vl")
-    return {
-        "strategy": row.strategy or "—",
-        "VH length": len(vh) if vh else None,
-        "VL length": len(vl) if vl else None,
-        "format": "VHH (single domain)" if not vl else "paired VH/VL",
-    }
+def _key_figures(response) -> list[tuple[str, str, str]]:
+    """(label, value, help) for each section that is present: only what this job has."""
+    figures: list[tuple[str, str, str]] = []
+    if response.strategies:
+        figures.append(("Humanization strategies", str(len(response.strategies)), "Variants proposed by the service, one per strategy."))
+    structure = response.structure_result
+    if isinstance(structure, StructureResultRow):
+        value = structure.confidence_score
+        band = plddt_band(value * 100) if value is not None else None
+        figures.append(("Structure confidence", fmt_fraction(value), f"Model confidence on 0–1{f' ({band.name.lower()})' if band else ''}."))
+    stability = response.stability_result
+    if isinstance(stability, StabilityResultRow):
+        figures.append(("Developability", fmt_fraction(stability.developability_score), "0–1, higher is better."))
+    immuno = response.immunogenicity_result
+    if isinstance(immuno, ImmunogenicityResultRow):
+        figures.append(("Immunogenicity risk", fmt_fraction(immuno.risk_score), "0–1, higher is riskier."))
+    complex_ = response.complex_result
+    if isinstance(complex_, ComplexResultRow):
+        figures.append(("Complex ipTM", fmt_fraction(complex_.iptm), f"Interface confidence: {iptm_interpretation(complex_.iptm)}."))
+    return figures

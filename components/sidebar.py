@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components import services
-from components.formatting import md_code
+from components.formatting import md_code, md_escape
 
 RECENT_KEY = "recent_jobs"
 JOB_ID_KEY = "job_id"
@@ -46,12 +46,12 @@ def render_sidebar() -> None:
             st.markdown("**Sample jobs**")
             for sample in samples:
                 st.button(
-                    sample.get("title", sample["id"]),
+                    md_escape(sample.get("title") or sample["id"]),
                     key=f"sample-{sample['id']}",
                     on_click=_open,
                     args=(sample["id"],),
-                    help=sample.get("description") or None,
-                    width="stretch",
+                    type="tertiary",
+                    icon=":material/article:",
                 )
         recent = st.session_state.get(RECENT_KEY, [])
         if recent:
