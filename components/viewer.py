@@ -64,7 +64,7 @@ var BACKBONE = {N: 1, C: 1, O: 1, OXT: 1};
 function abLab(a) { var ic = (P.f === 'pdb' && a.icode) ? String(a.icode).trim() : ''; return String(a.resi) + ic; }
 function abGet(map, a) { var c = map[a.chain]; return c ? c[abLab(a)] : undefined; }
 function abColor(a) { var r = abGet(P.c, a); return r ? r[0] : P.d; }
-function abPolymer(a) { return abGet(P.c, a) !== undefined; }
+function abPolymer(a) { return abGet(P.c, a) !== undefined || !a.hetflag; }
 function abStick(a) { return abGet(P.k, a) !== undefined && !(a.atom in BACKBONE); }
 function abFocus(a) { return abGet(P.z, a) !== undefined; }
 V.setStyle({}, {});
