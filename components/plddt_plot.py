@@ -10,8 +10,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
 
@@ -50,64 +50,90 @@ def _ticks(labels: tuple[str, ...], every: int) -> tuple[list[int], list[str]]:
     return [i + 1 for i in idx], [_e(labels[i]) for i in idx]
 
 
+def _band_scale() -> list[list]:
+    """A stepped colour scale: band index i (0…3, 4 = no score) maps to the band's colour exactly."""
+    colors = [b.color for b in PLDDT_BANDS] + [NO_SCORE_COLOR]
+    n = len(colors)
+    scale = []
+    for i, color in enumerate(colors):
+        scale += [[i / n, color], [(i + 1) / n, color]]
+    return scale
+
+
+_BAND_SCALE = _band_scale()
+_BAND_INDEX = {band: i for i, band in enumerate(PLDDT_BANDS)}
+
+
 def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, kind: str = "plddt") -> go.Figure:
     """One panel per chain: x = position in the chain (ticks show the file's residue numbers).
 
     `kind="plddt"`: 0-100 with the four confidence bands behind the line and points in band colours.
     `kind="error"`: predicted error in Å (lower is better), no bands.
+
+    The panels, shapes and annotations are laid out here and handed to plotly in one go: adding
+    them one by one (make_subplots, add_hrect, add_shape) costs time quadratic in their number,
+    minutes for a 44-chain model.
     """
+    tracks = list(tracks)
     rows = max(1, len(tracks))
-    fig = make_subplots(
-        rows=rows, cols=1, shared_xaxes=False, vertical_spacing=min(0.12, 0.35 / rows),
-        subplot_titles=[f"Chain {_e(t.chain)}" for t in tracks] or [""],
-    )
+    spacing = min(0.12, 0.35 / rows)
+    panel = (1.0 - spacing * (rows - 1)) / rows
     ymax = 100.0
     if kind == "error":
         values = [v for t in tracks for v in t.values if v is not None]
         ymax = max(values) * 1.1 if values else 1.0
+    data, shapes, annotations, layout = [], [], [], {}
     for row, track in enumerate(tracks, start=1):
-        x = list(range(1, len(track.values) + 1))
-        y = [v if v is not None else None for v in track.values]
+        xa, ya = ("x", "y") if row == 1 else (f"x{row}", f"y{row}")
+        top = 1.0 - (row - 1) * (panel + spacing)
+        count = len(track.values)
         if kind == "plddt":
-            colors = [plddt_color(v) for v in track.values]
-            bands = [(plddt_band(v).name if plddt_band(v) else "no score") for v in track.values]
+            found = [plddt_band(v) for v in track.values]
+            colors = np.array([_BAND_INDEX.get(b, len(PLDDT_BANDS)) for b in found], dtype=float)
+            bands = [b.name if b else "no score" for b in found]
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>pLDDT %{y:.1f} (%{customdata[3]})<extra></extra>"
         else:
-            colors = ["#6B7280"] * len(y)
-            bands = [""] * len(y)
+            colors = "#6B7280"
+            bands = [""] * count
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>predicted error %{y:.2f} Å<extra></extra>"
-        custom = [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)]
-        fig.add_trace(
-            go.Scatter(
-                x=x, y=y, mode="lines+markers", customdata=custom, hovertemplate=hover, showlegend=False,
-                line=dict(color="#374151", width=1.4), marker=dict(color=colors, size=5, line=dict(width=0)),
-                connectgaps=False, name=_e(track.chain),
-            ),
-            row=row, col=1,
-        )
-        if kind == "plddt":  # after the trace: plotly skips shapes on subplots without data
+        # numpy arrays: plotly validates a list element by element (seconds for a few thousand points)
+        custom = np.array([[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object).reshape(-1, 4)
+        marker = dict(color=colors, size=5, line=dict(width=0))
+        if kind == "plddt":
+            marker.update(colorscale=_BAND_SCALE, cmin=-0.5, cmax=len(PLDDT_BANDS) + 0.5, showscale=False)
+        data.append(go.Scatter(
+            x=np.arange(1, count + 1), y=np.array([np.nan if v is None else v for v in track.values], dtype=float),
+            mode="lines+markers", customdata=custom, hovertemplate=hover, showlegend=False,
+            line=dict(color="#374151", width=1.4), marker=marker, connectgaps=False, name=_e(track.chain), xaxis=xa, yaxis=ya,
+        ))
+        annotations.append(dict(text=f"Chain {_e(track.chain)}", x=0.5, y=top, xref="paper", yref="paper", showarrow=False,
+                                font=dict(size=16), xanchor="center", yanchor="bottom"))
+        if kind == "plddt":
             for band in PLDDT_BANDS:
-                fig.add_hrect(y0=band.low, y1=band.high, fillcolor=band.color, opacity=0.16, line_width=0, layer="below", row=row, col=1)
+                shapes.append(dict(type="rect", xref=f"{xa} domain", yref=ya, x0=0, x1=1, y0=band.low, y1=band.high,
+                                   fillcolor=band.color, opacity=0.16, line_width=0, layer="below"))
         for span in spans:
             if span.chain != track.chain or not (0 <= span.first <= span.last < len(track.values)):
                 continue
-            fig.add_shape(type="rect", x0=span.first + 0.5, x1=span.last + 1.5, y0=0, y1=ymax, fillcolor="#7C3AED",
-                          opacity=0.12, line_width=0, layer="below", row=row, col=1)
-            fig.add_annotation(
-                x=(span.first + span.last) / 2 + 1, y=ymax * 1.005, row=row, col=1,
+            shapes.append(dict(type="rect", xref=xa, yref=ya, x0=span.first + 0.5, x1=span.last + 1.5, y0=0, y1=ymax,
+                               fillcolor="#7C3AED", opacity=0.12, line_width=0, layer="below"))
+            annotations.append(dict(
+                x=(span.first + span.last) / 2 + 1, y=ymax * 1.005, xref=xa, yref=ya,
                 text=f"<b>{_e(span.name)}</b>", showarrow=False, yanchor="bottom", font=dict(size=11, color="#5B21B6"),
-            )
+            ))
         every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
         tickvals, ticktext = _ticks(track.labels, every)
-        fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, range=[0.5, len(x) + 0.5], row=row, col=1,
-                         showgrid=False, title_text="Residue number (file)" if row == rows else None)
-        fig.update_yaxes(range=[0, ymax * 1.12], row=row, col=1, gridcolor="#EEF2F7",
-                         tickvals=[0, 25, 50, 70, 90, 100] if kind == "plddt" else None,
-                         title_text="pLDDT" if kind == "plddt" else "Error (Å)")
-    fig.update_layout(
+        layout["xaxis" if row == 1 else f"xaxis{row}"] = dict(
+            anchor=ya, domain=[0.0, 1.0], tickvals=tickvals, ticktext=ticktext, range=[0.5, count + 0.5], showgrid=False,
+            title_text="Residue number (file)" if row == rows else None)
+        layout["yaxis" if row == 1 else f"yaxis{row}"] = dict(
+            anchor=xa, domain=[max(0.0, top - panel), top], range=[0, ymax * 1.12], gridcolor="#EEF2F7",
+            tickvals=[0, 25, 50, 70, 90, 100] if kind == "plddt" else None, title_text="pLDDT" if kind == "plddt" else "Error (Å)")
+    fig = go.Figure(data=data, layout=dict(
+        **layout, shapes=shapes, annotations=annotations,
         height=110 + 210 * rows, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white", paper_bgcolor="white",
         font=FONT, hoverlabel=dict(bgcolor="white"),
-    )
+    ))
     return fig
 
 
