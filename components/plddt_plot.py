@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import plotly.graph_objects as go
@@ -111,12 +112,12 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
         if kind == "plddt":
             for band in PLDDT_BANDS:
                 shapes.append(dict(type="rect", xref=f"{xa} domain", yref=ya, x0=0, x1=1, y0=band.low, y1=band.high,
-                                   fillcolor=band.color, opacity=0.16, line_width=0, layer="below"))
+                                   fillcolor=band.color, opacity=0.16, line=dict(width=0), layer="below"))
         for span in spans:
             if span.chain != track.chain or not (0 <= span.first <= span.last < len(track.values)):
                 continue
             shapes.append(dict(type="rect", xref=xa, yref=ya, x0=span.first + 0.5, x1=span.last + 1.5, y0=0, y1=ymax,
-                               fillcolor="#7C3AED", opacity=0.12, line_width=0, layer="below"))
+                               fillcolor="#7C3AED", opacity=0.12, line=dict(width=0), layer="below"))
             annotations.append(dict(
                 x=(span.first + span.last) / 2 + 1, y=ymax * 1.005, xref=xa, yref=ya,
                 text=f"<b>{_e(span.name)}</b>", showarrow=False, yanchor="bottom", font=dict(size=11, color="#5B21B6"),
@@ -135,6 +136,15 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
         font=FONT, hoverlabel=dict(bgcolor="white"),
     ))
     return fig
+
+
+@lru_cache(maxsize=8)
+def cached_residue_figure(tracks: tuple[ChainTrack, ...], spans: tuple[Span, ...], kind: str = "plddt") -> go.Figure:
+    """`build_residue_figure`, built once per content (tracks and spans are hashable): reruns reuse it.
+
+    st.plotly_chart only reads the figure, so sharing one object between reruns and users is safe.
+    """
+    return build_residue_figure(list(tracks), list(spans), kind=kind)
 
 
 def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, str] | None = None) -> go.Figure:

@@ -20,7 +20,7 @@ from app.structure import (
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
-from components.plddt_plot import build_residue_figure
+from components.plddt_plot import cached_residue_figure
 from components.raw_json import raw_expander, render_unparsed
 from components.viewer import STYLES, ViewerSpec, render_viewer
 
@@ -158,7 +158,7 @@ def _confidence_plot(parsed: ParsedStructure, confidence: ResidueConfidence, spa
         kind = "plddt"
     for problem in problems:
         st.caption(f"Note: {md_escape(problem)}.")
-    fig = build_residue_figure(tracks, common.plot_spans(parsed, spans), kind=kind)
+    fig = cached_residue_figure(tuple(tracks), tuple(common.plot_spans(parsed, spans)), kind)
     st.plotly_chart(fig, key="struct-plddt-plot", config={"displaylogo": False})
 
 
