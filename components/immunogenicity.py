@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import streamlit as st
 
 from app.client import FetchedJob
@@ -81,6 +83,30 @@ def _chains(epitopes: list[Epitope], context: ResidueContext) -> list[str]:
     return sorted(names, key=lambda c: (CHAIN_ORDER.get(c, 2), c))
 
 
+class _ByContent:
+    """Tracks hold numpy arrays (unhashable): this wrapper compares and hashes them by content."""
+
+    def __init__(self, tracks: list) -> None:
+        self.tracks = tracks
+        self.key = tuple((t.kind, t.counts.tobytes(), t.covering.tobytes(), t.alleles, t.peptides, t.listed, t.counted) for t in tracks)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByContent) and self.key == other.key
+
+
+@lru_cache(maxsize=32)
+def _cached_map(chain: str, sequence: str, tracks: _ByContent, spans: tuple, threshold_text: str, measure: str):
+    return build_epitope_map(chain, sequence, tracks.tracks, list(spans), threshold_text, measure)
+
+
+def _epitope_map(chain: str, sequence: str, tracks: list, spans: list, threshold_text: str, measure: str):
+    """The epitope map, built once per content: a rerun with the same filters reuses the figure."""
+    return _cached_map(chain, sequence, _ByContent(tracks), tuple(spans), threshold_text, measure)
+
+
 def render_maps(result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria) -> None:
     for kind in KINDS:
         value = getattr(result, LIST_FIELDS[kind])
@@ -99,7 +125,7 @@ def render_maps(result: ImmunogenicityResultRow, epitopes: list[Epitope], contex
             continue
         tracks = [per_residue_track(epitopes, kind, chain, length, criteria) for kind in KINDS]
         spans = residues.cdr_spans() if residues else []
-        fig = build_epitope_map(chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles"))
+        fig = _epitope_map(chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles"))
         st.plotly_chart(fig, key=f"immuno-map-{k}")
         notes = []
         if not sequence:
