@@ -63,8 +63,11 @@ def safe_file_name(name: str, fallback: str) -> str:
 def download_file(file: StructureFile, *, key: str, label: str) -> None:
     ext = "cif" if file.format == "mmcif" else "pdb"
     name = safe_file_name(file.name, f"structure.{ext}")
-    st.download_button(label, file.text, file_name=name, mime=MIME.get(file.format, "text/plain"), key=key,
-                       icon=":material/download:", width="stretch")
+    # Deferred (a callable): the browser asks for the file only when the button is clicked. With the
+    # text itself, Streamlit serves it under /media and the browser fetches it with the page, so the
+    # structure would travel twice (it is already in the 3D viewer's page).
+    st.download_button(label, lambda: file.text, file_name=name, mime=MIME.get(file.format, "text/plain"), key=key,
+                       icon=":material/download:", width="stretch", on_click="ignore")
 
 
 def tracks(parsed: ParsedStructure, confidence: ResidueConfidence) -> list[ChainTrack]:
