@@ -26,19 +26,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swi
 THREEDMOL = ROOT / "static" / "vendor" / "3Dmol-min.js"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-# Counts the canvas pixels that are not (near) white, in the viewer iframe; -1 while there is no canvas.
-PIXELS_JS = """() => {
-  const c = document.querySelector('#abdash-viewer canvas') || document.querySelector('canvas');
-  if (!c || !c.width || !c.height) return -1;
-  const w = Math.min(c.width, 400), h = Math.min(c.height, 300);
-  const t = document.createElement('canvas'); t.width = w; t.height = h;
-  const g = t.getContext('2d'); g.drawImage(c, 0, 0, w, h);
-  const d = g.getImageData(0, 0, w, h).data; let n = 0;
-  for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && (d[i] < 235 || d[i + 1] < 235 || d[i + 2] < 235)) n++; }
-  return n;
-}"""
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -109,34 +96,42 @@ class Traffic:
         frames, http = self.frames[mark[0]:], self.http[mark[1]:]
         return {"ws_bytes": sum(len(f) for f in frames), "ws_frames": len(frames), "http_bytes": sum(s for _, s in http),
                 "http_count": len(http), "threedmol_bytes": sum(s for u, s in http if "3Dmol" in u),
-                "media_bytes": sum(s for u, s in http if "/media/" in u), "frames": frames}
+                "frontend_bytes": sum(s for u, s in http if "/static/" in u and "3Dmol" not in u),
+                "media_urls": [(u.split("?")[0].rsplit("/", 1)[-1], s) for u, s in http if "/media/" in u and "/static/" not in u],
+                "media_bytes": sum(s for u, s in http if "/media/" in u and "/static/" not in u), "frames": frames}
 
 
-def _viewer_frame(page, timeout_s: float = 120):
-    deadline = time.monotonic() + timeout_s
+def _drawn_at(page, key: str, timeout_s: float = 180) -> float | None:
+    """perf_counter time when the viewer in `.st-key-<key>` has rendered and its canvas shows a molecule.
+
+    The viewer's script sets data-ready='1' right after 3Dmol's first render(); the canvas is then
+    checked for many non-white pixels (an element screenshot: WebGL buffers are not always readable).
+    """
+    frame = page.frame_locator(f".st-key-{key} iframe")
+    try:
+        frame.locator("#abdash-viewer[data-ready='1']").wait_for(timeout=timeout_s * 1000)
+    except Exception:  # noqa: BLE001 - not drawn in time
+        return None
+    ready = time.perf_counter()
+    canvas = frame.locator("#abdash-viewer canvas").first
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate("() => !!document.getElementById('abdash-viewer')"):
-                    return frame
-            except Exception:  # noqa: BLE001 - frames come and go while the page renders
-                continue
-        time.sleep(0.05)
+        try:
+            if _coloured_pixels(canvas.screenshot(timeout=5000)) > 500:
+                return ready
+        except Exception:  # noqa: BLE001 - the frame may still be laying out
+            pass
+        time.sleep(0.1)
     return None
 
 
-def _wait_drawn(frame, timeout_s: float = 180) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if frame.evaluate(PIXELS_JS) > 50:
-                return True
-        except Exception:  # noqa: BLE001
-            pass
-        time.sleep(0.05)
-    return False
+def _coloured_pixels(png: bytes) -> int:
+    import io
+
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").resize((200, 150))
+    return sum(1 for r, g, b in image.getdata() if min(r, g, b) < 225)
 
 
 def _structure_marker(data: Path, rel: str) -> bytes:
@@ -160,9 +155,8 @@ def view_page(browser, dash: Dashboard, data: Path, job: str, section: str, rel:
     page.goto(f"{dash.url}/?job_id={job}&section={section}", wait_until="commit")
     out: dict[str, Any] = {"section": section}
     if rel:
-        frame = _viewer_frame(page)
-        drawn = frame is not None and _wait_drawn(frame)
-        out["draw_s"] = time.perf_counter() - start if drawn else None
+        drawn = _drawn_at(page, "struct-viewer" if section == "Structure" else "complex-viewer")
+        out["draw_s"] = None if drawn is None else drawn - start
     page.wait_for_selector(IDLE, timeout=300_000)
     page.wait_for_timeout(1500)
     got = traffic.since(mark)

@@ -52,7 +52,7 @@ def heavy_calls(profile: cProfile.Profile) -> list[dict]:
     stats = pstats.Stats(profile)
     out = []
     for (filename, _line, name), (_cc, ncalls, _tt, cumtime, _callers) in stats.stats.items():  # type: ignore[attr-defined]
-        if not filename.startswith(str(ROOT)) or "/bench/" in filename:
+        if not filename.startswith(str(ROOT)) or "/bench/" in filename or "/.venv" in filename:
             continue
         if name.startswith("build_") or name in HEAVY_NAMES:
             owners = _owner(filename)
@@ -70,16 +70,34 @@ def top_functions(profile: cProfile.Profile, path: Path, limit: int = 45) -> Non
 
 
 RUNS = {"n": 0}
+PROFILE: dict[str, cProfile.Profile | None] = {"current": None}
+
+
+def _profile_script_thread() -> None:
+    """The page runs in Streamlit's script thread, which cProfile does not follow: profile it there."""
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+
+    original = ScriptRunner._run_script
+
+    def run_script(self, rerun_data):  # type: ignore[no-untyped-def]
+        profile = PROFILE["current"]
+        if profile is None:
+            return original(self, rerun_data)
+        profile.enable()
+        try:
+            return original(self, rerun_data)
+        finally:
+            profile.disable()
+
+    ScriptRunner._run_script = run_script
 
 
 def _timed_run(at, profile: cProfile.Profile | None = None) -> float:
     RUNS["n"] += 1
+    PROFILE["current"] = profile
     start = time.perf_counter()
-    if profile is not None:
-        profile.enable()
     at.run()
-    if profile is not None:
-        profile.disable()
+    PROFILE["current"] = None
     elapsed = time.perf_counter() - start
     if at.exception:
         raise RuntimeError(f"the page raised: {[e.message for e in at.exception][:3]}")
@@ -93,7 +111,8 @@ def _widget(at, section: str | None):
         return None
     for kind in (at.radio, at.selectbox):
         for w in kind:
-            if (w.key or "").startswith(prefix) and len(w.options) >= 2 and not w.disabled:
+            # only widgets without a format_func: AppTest sets values, but lists formatted labels
+            if (w.key or "").startswith(prefix) and len(w.options) >= 2 and not w.disabled and w.value in w.options:
                 return w
     return None
 
@@ -101,6 +120,7 @@ def _widget(at, section: str | None):
 def measure(script: Path, job_id: str, section: str | None, reruns: int, profile_dir: Path | None) -> dict:
     from streamlit.testing.v1 import AppTest
 
+    _profile_script_thread()
     timeout = 900
     warm_up = AppTest.from_file(str(script), default_timeout=timeout)
     _timed_run(warm_up)  # imports, server connection, sidebar: no job yet
@@ -117,17 +137,17 @@ def measure(script: Path, job_id: str, section: str | None, reruns: int, profile
     result["rerun_all_s"] = rerun_times
     widget = _widget(at, section)
     if widget is not None:
-        key, options = widget.key, list(widget.options)
+        key, options, original = widget.key, list(widget.options), widget.value
         kind = "radio" if widget in list(at.radio) else "selectbox"
         times = []
         for i in range(max(2, reruns - 1)):
             target = at.radio(key=key) if kind == "radio" else at.selectbox(key=key)
-            target.set_value(options[(i + 1) % len(options)] if kind == "radio" else target.options[(i + 1) % len(options)])
+            target.set_value(options[(options.index(original) + 1) % len(options)] if i % 2 == 0 else original)
             times.append(_timed_run(at))
         result["widget"] = key
         result["widget_s"] = statistics.median(times)
         target = at.radio(key=key) if kind == "radio" else at.selectbox(key=key)
-        target.set_value(options[0] if kind == "radio" else target.options[0])
+        target.set_value(original)
         _timed_run(at)
     warm_profile = cProfile.Profile()
     result["rerun_profiled_s"] = _timed_run(at, warm_profile)
