@@ -27,7 +27,8 @@ from tests.hostile import sample_bodies
 MAX_EXAMPLES = int(os.environ.get("ABDASH_FUZZ_EXAMPLES", "200"))
 AA = "ACDEFGHIKLMNPQRSTVWY"
 SECTION_NAMES = {"Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON"}
-COUNTS: dict = {"payloads": 0, "section_renders": 0, "by_section": {}}
+COUNTS: dict = {"payloads": 0, "distinct_payloads": 0, "section_renders": 0, "by_section": {}}
+_SEEN: set[int] = set()
 
 # --- leaves --------------------------------------------------------------------------------------
 
@@ -38,9 +39,25 @@ junk = st.one_of(
 )
 
 
+def weighted(*options: tuple[int, st.SearchStrategy]) -> st.SearchStrategy:
+    """One of the strategies, chosen with the given weights (one_of alone leans to its first branch)."""
+    pool = [strategy for weight, strategy in options for _ in range(weight)]
+    return st.sampled_from(range(len(pool))).flatmap(lambda i: pool[i])
+
+
 def maybe(valid: st.SearchStrategy) -> st.SearchStrategy:
     """Mostly the contract's shape, sometimes anything else."""
-    return st.one_of(valid, valid, valid, junk)
+    return weighted((9, valid), (1, junk))
+
+
+def fields(required: dict, optional: dict) -> st.SearchStrategy:
+    """An object with its optional keys sometimes missing, and as often all present (deeper paths run)."""
+    return weighted((1, st.fixed_dictionaries(required, optional=optional)), (1, st.fixed_dictionaries({**required, **optional})))
+
+
+def section(row: st.SearchStrategy) -> st.SearchStrategy:
+    """A result row: mostly present and of its shape; sometimes null or of a wrong type."""
+    return weighted((6, row), (2, st.none()), (1, junk))
 
 
 def huge(element: st.SearchStrategy, small: int = 12) -> st.SearchStrategy:
@@ -89,7 +106,7 @@ liability = st.fixed_dictionaries({
 })
 numbered = st.fixed_dictionaries({"position": maybe(label), "aa": maybe(aa1), "region": maybe(region)})
 per_chain = lambda element: st.fixed_dictionaries({}, optional={"vh": maybe(huge(element)), "vl": maybe(huge(element))})  # noqa: E731
-result_row = st.fixed_dictionaries(
+result_row = fields(
     {"strategy": maybe(st.sampled_from(["cdr_grafting", "sapiens", "germline_framework", "back_mutation", ""])),
      "humanized_vh": maybe(sequence)},
     optional={
@@ -113,8 +130,8 @@ result_row = st.fixed_dictionaries(
     },
 )
 plddt_values = huge(st.one_of(st.floats(0, 100), st.floats(0, 1), st.just(math.nan), st.floats(-50, 500), st.none()), 150)
-structure_row = st.fixed_dictionaries(
-    {"pdb_storage_path": st.one_of(st.sampled_from(STRUCTURE_PATHS), st.sampled_from(["broken/garbage.pdb", "broken/empty.cif", "absent.pdb", "", "../x.pdb"]), junk)},
+structure_row = fields(
+    {"pdb_storage_path": weighted((3, st.sampled_from(STRUCTURE_PATHS)), (2, st.sampled_from(["broken/garbage.pdb", "broken/empty.cif", "absent.pdb", "", "../x.pdb"])), (1, junk))},
     optional={
         "model_used": maybe(text), "confidence_score": maybe(fraction),
         "per_residue_plddt": maybe(st.dictionaries(chain, maybe(plddt_values), max_size=3)),
@@ -130,7 +147,7 @@ ddg_matrix = st.integers(0, 40).flatmap(lambda n: st.fixed_dictionaries({
     "amino_acids": maybe(st.one_of(st.just(list(AA)), st.lists(aa1, max_size=25))),
     "values": maybe(st.lists(maybe(st.lists(st.one_of(st.floats(-10, 10), st.none(), st.just(math.nan), st.floats(allow_infinity=True, allow_nan=True)), max_size=22)), min_size=n, max_size=n)),
 }))
-stability_row = st.fixed_dictionaries({}, optional={
+stability_row = fields({}, optional={
     "ddg_matrix": maybe(ddg_matrix),
     **{k: maybe(fraction) for k in ("solubility_score", "aggregation_score", "thermostability_score", "developability_score")},
     "melting_temp_predicted": maybe(st.floats(-300, 300)),
@@ -141,7 +158,7 @@ mhc_epitope = st.fixed_dictionaries(
     {"chain": maybe(chain), "start": maybe(index), "end": maybe(index), "peptide": maybe(sequence), "allele": maybe(text), "percentile_rank": maybe(st.floats(-5, 200))},
     optional={"core": maybe(sequence), "score": maybe(fraction)},
 )
-immunogenicity_row = st.fixed_dictionaries({}, optional={
+immunogenicity_row = fields({}, optional={
     "mhc1_epitopes": maybe(huge(mhc_epitope)), "mhc2_epitopes": maybe(huge(mhc_epitope)),
     "bcell_epitopes": maybe(huge(st.fixed_dictionaries({"chain": maybe(chain), "start": maybe(index), "end": maybe(index), "sequence": maybe(sequence), "score": maybe(fraction)}))),
     "deimmunization_suggestions": maybe(huge(st.fixed_dictionaries(
@@ -150,13 +167,13 @@ immunogenicity_row = st.fixed_dictionaries({}, optional={
     **{k: maybe(fraction) for k in ("risk_score", "mhc1_risk", "mhc2_risk", "bcell_risk")},
     "model_versions": maybe(st.dictionaries(text, maybe(text), max_size=3)),
 })
-complex_row = st.fixed_dictionaries(
-    {"pdb_storage_path": st.one_of(st.sampled_from(STRUCTURE_PATHS), st.sampled_from(["broken/garbage.pdb", "absent.cif", ""]), junk)},
+complex_row = fields(
+    {"pdb_storage_path": weighted((3, st.sampled_from(STRUCTURE_PATHS)), (2, st.sampled_from(["broken/garbage.pdb", "absent.cif", ""])), (1, junk))},
     optional={
         "antigen_id": st.one_of(st.uuids().map(str), junk), "model_used": maybe(text),
         "confidence_score": maybe(fraction), "iptm": maybe(fraction),
         "per_chain_plddt": maybe(st.dictionaries(chain, maybe(fraction), max_size=4)),
-        "interface_residues": maybe(st.dictionaries(chain, maybe(huge(maybe(label))), max_size=3)),
+        "interface_residues": maybe(st.dictionaries(chain, maybe(weighted((4, huge(label)), (1, huge(maybe(label))))), max_size=3)),
     },
 )
 
@@ -172,12 +189,12 @@ def payloads(draw) -> dict:
     })).items():
         job[key] = value
     body = {"job": job}
-    body["results"] = draw(st.one_of(st.lists(maybe(result_row), max_size=3), junk))
-    body["structure_result"] = draw(st.one_of(st.none(), maybe(structure_row)))
-    body["stability_result"] = draw(st.one_of(st.none(), maybe(stability_row)))
-    body["immunogenicity_result"] = draw(st.one_of(st.none(), maybe(immunogenicity_row)))
-    body["complex_result"] = draw(st.one_of(st.none(), maybe(complex_row)))
-    for key in draw(st.sets(st.sampled_from(["structure_result", "stability_result", "immunogenicity_result", "complex_result"]))):
+    body["results"] = draw(weighted((6, st.lists(maybe(result_row), min_size=1, max_size=3)), (1, st.just([])), (1, junk)))
+    body["structure_result"] = draw(section(structure_row))
+    body["stability_result"] = draw(section(stability_row))
+    body["immunogenicity_result"] = draw(section(immunogenicity_row))
+    body["complex_result"] = draw(section(complex_row))
+    for key in draw(st.sets(st.sampled_from(["structure_result", "stability_result", "immunogenicity_result", "complex_result"]), max_size=2)):
         body.pop(key)  # missing keys, not only nulls
     return body
 
@@ -229,6 +246,8 @@ def test_no_generated_payload_raises_in_any_section(fuzz_page, body):
     (root / "jobs" / f"{job_id}.json").write_text(json.dumps(body), encoding="utf-8")
     server.app.state.store.samples[job_id] = Sample(job_id, body, job_id, "", None)
     COUNTS["payloads"] += 1
+    _SEEN.add(hash(json.dumps({k: v for k, v in body.items() if k != "job"}, sort_keys=True, default=str)))
+    COUNTS["distinct_payloads"] = len(_SEEN)
 
     at.text_input(key="job_id").set_value(job_id).run()
     assert not at.exception, _exceptions(at)
