@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
@@ -12,7 +13,9 @@ def md_escape(text: object) -> str:
     out = []
     for ch in str(text):
         out.append("\\" + ch if ch in _MARKDOWN_SPECIALS else ch)
-    return "".join(out).replace("\n", " ")
+    # Escapes do not stop GFM autolinks (http://, www., e-mail): a word joiner (U+2060) breaks them.
+    text = re.sub(r"(?i)(?<=www)(?=\\\.)", "\u2060", re.sub(r"(?<=:)//", "\u2060//", "".join(out)))
+    return text.replace("@", "\u2060@").replace("\n", " ")
 
 
 def md_code(text: object) -> str:
