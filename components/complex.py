@@ -110,7 +110,7 @@ def _interface(result: ComplexResultRow, file: StructureFile | None, parsed: Par
                 st.caption(f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}")
         else:
             blank = ChainSides((), tuple(labels), "none", "")
-            residues = [InterfaceResidue(rid, "", "") for rid in residues_from_labels(ParsedStructure(()), labels, blank)[0]]
+            residues = [InterfaceResidue(r.id, "", "") for r in residues_from_labels(ParsedStructure(()), labels, blank)[0]]
         st.caption("Interface residues as given by the service (interface_residues).")
     elif parsed is not None and sides is not None and file is not None:
         if not sides.antibody or not sides.antigen:
