@@ -250,13 +250,22 @@ def render_report(res: dict[str, Any]) -> str:
     if b:
         out += ["### Browser (headless Chromium, real `streamlit run`)", ""]
         for view in b.get("views", []):
-            out.append(f"- {view['section']} view of the large job: {view['ws_bytes'] / 1e6:.2f} MB over the websocket + "
-                       f"{view['http_bytes'] / 1e6:.2f} MB over HTTP ({view['http_count']} responses; 3Dmol.js {view['threedmol_bytes'] / 1e6:.2f} MB, "
-                       f"/media downloads {view['media_bytes']} B) = {view['total_bytes'] / 1e6:.2f} MB; structure file {view['structure_bytes'] / 1e6:.2f} MB "
-                       f"+ 3Dmol.js {view['threedmol_file_bytes'] / 1e6:.2f} MB = {view['floor_bytes'] / 1e6:.2f} MB → ratio {view['total_bytes'] / view['floor_bytes']:.2f}. "
-                       f"Structure text found {view['structure_copies']}× in the websocket frames"
-                       + (f"; 3D view drawn {view['draw_s']:.2f} s after navigation" if view.get("draw_s") is not None else "")
-                       + (f"; a widget change then sent {view['rerun_ws_bytes'] / 1e6:.2f} MB" if view.get("rerun_ws_bytes") is not None else "") + ".")
+            other = view["http_bytes"] - view.get("frontend_bytes", 0) - view["threedmol_bytes"] - view["media_bytes"]
+            out.append(
+                f"- {view['section']} view of the large job: websocket {view['ws_bytes'] / 1e6:.2f} MB; HTTP {view['http_bytes'] / 1e6:.2f} MB "
+                f"in {view['http_count']} responses = Streamlit's own frontend {view.get('frontend_bytes', 0) / 1e6:.2f} MB (first visit, then browser-cached) "
+                f"+ 3Dmol.js {view['threedmol_bytes'] / 1e6:.2f} MB (gzip) + /media {view['media_bytes'] / 1e3:.1f} kB "
+                f"({', '.join(n.rsplit('.', 1)[-1] for n, _ in view.get('media_urls', [])) or 'none'}) + other {other / 1e3:.1f} kB. "
+                f"Without the frontend: {(view['total_bytes'] - view.get('frontend_bytes', 0)) / 1e6:.2f} MB against structure file "
+                f"{view['structure_bytes'] / 1e6:.2f} MB + 3Dmol.js {view['threedmol_file_bytes'] / 1e6:.2f} MB = {view['floor_bytes'] / 1e6:.2f} MB "
+                f"(ratio {(view['total_bytes'] - view.get('frontend_bytes', 0)) / view['floor_bytes']:.2f}). "
+                f"The structure's text travels {view['structure_copies']}× over the websocket"
+                + (" and not over /media" if not any(n.endswith((".pdb", ".cif")) for n, _ in view.get("media_urls", [])) else " AND AGAIN over /media")
+                + (f"; 3D view drawn {view['draw_s']:.1f} s after navigation (page idle at {view['page_idle_s']:.1f} s)" if view.get("draw_s") is not None else
+                   ("; 3D view NOT detected as drawn" if view["structure_bytes"] else ""))
+                + (f"; a colour/style change then sends {view['rerun_ws_bytes'] / 1e6:.2f} MB (the viewer page again, new colours)" if view.get("rerun_ws_bytes") is not None else "")
+                + "."
+            )
         f = b.get("follow")
         if f:
             out.append(f"- Following a running job ({f['job']}, scheduled pending {f['pending_s']:g} s → running {f['running_s']:g} s → completed): "
@@ -278,9 +287,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-follow", action="store_true")
     parser.add_argument("--profile", action="store_true", help="also cProfile the cold runs (slower) into bench/results/profile-*.txt")
     parser.add_argument("--sections", help="comma-separated subset of sections for the page table")
+    parser.add_argument("--report-only", action="store_true", help="print the table of the last run (bench/results/results.json)")
     args = parser.parse_args(argv)
     args.factors = [int(f) for f in args.factors.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.report_only:
+        report = render_report(json.loads((RESULTS / "results.json").read_text()))
+        (RESULTS / "results.md").write_text(report)
+        print(report)
+        return 0
 
     from app.sample_api import start_in_thread
 
