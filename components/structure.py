@@ -158,8 +158,29 @@ def _confidence_plot(parsed: ParsedStructure, confidence: ResidueConfidence, spa
         kind = "plddt"
     for problem in problems:
         st.caption(f"Note: {md_escape(problem)}.")
-    fig = cached_residue_figure(tuple(tracks), tuple(common.plot_spans(parsed, spans)), kind)
+    tracks = _chosen_tracks(tracks)
+    shown = {track.chain for track in tracks}
+    plot_spans = tuple(span for span in common.plot_spans(parsed, spans) if span.chain in shown)
+    fig = cached_residue_figure(tuple(tracks), plot_spans, kind)
     st.plotly_chart(fig, key="struct-plddt-plot", config={"displaylogo": False})
+
+
+MAX_PLOTTED_CHAINS = 6
+
+
+def _chosen_tracks(tracks: list) -> list:
+    """All chains when there are a few; a picker (first chains preselected) when there are many,
+    so a 40-chain model does not draw 40 panels nobody asked for."""
+    if len(tracks) <= MAX_PLOTTED_CHAINS:
+        return tracks
+    names = [track.chain for track in tracks]
+    picked = st.multiselect(
+        f"Chains to plot ({len(names)} in the model)",
+        names,
+        default=names[:4],
+        key="struct-plot-chains",
+    )
+    return [track for track in tracks if track.chain in set(picked)]
 
 
 def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None) -> None:
