@@ -136,6 +136,7 @@ def _interface(result: ComplexResultRow, file: StructureFile | None, parsed: Par
     return residues
 
 
+@st.fragment  # a colour or style change reruns the viewer only, not the whole section
 def _viewer(parsed: ParsedStructure, file: StructureFile, sides: ChainSides, residues: list[InterfaceResidue],
             model_used: str | None) -> None:
     confidence = from_bfactors(parsed, model_used)

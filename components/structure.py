@@ -105,6 +105,7 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
             st.markdown("**No pLDDT**")
 
 
+@st.fragment  # a colour or style change reruns the viewer only, not the whole section
 def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidence: ResidueConfidence,
             spans: list[CdrSpan], antibody: tuple[str, ...]) -> None:
     view_col, side_col = st.columns([2.3, 1], gap="medium")
