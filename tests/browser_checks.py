@@ -11,6 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 from tests.conftest import ARTIFACTS, wait_for_app
 
+SCRIPT_DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -41,7 +42,7 @@ def view_url(base: str, job_id: str | None = None, section: str | None = None) -
     return base + "/" + (("?" + urlencode(params)) if params else "")
 
 
-def open_view(page, url: str, settle_ms: int = 400) -> None:
+def open_view(page, url: str, settle_ms: int = 250) -> None:
     """Go to a shared link and wait until the script has run and every frame has loaded."""
     page.goto(url)
     wait_for_app(page)
@@ -51,7 +52,7 @@ def open_view(page, url: str, settle_ms: int = 400) -> None:
         except Exception:  # noqa: BLE001 - a detached frame has nothing left to load
             pass
     page.wait_for_timeout(settle_ms)
-    wait_for_app(page)
+    page.wait_for_selector(SCRIPT_DONE, timeout=60000)
 
 
 def alerts(page) -> list[tuple[str, str]]:

@@ -92,7 +92,7 @@ MESSAGES: dict[str, str] = {}  # fault -> the message the page showed (for the d
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory):
+def faulty(browser, tmp_path_factory):  # browser first: without Chromium, skip before starting anything
     """A server with one job per fault case, and a dashboard process pointed at it."""
     root = tmp_path_factory.mktemp("faults")
     shutil.copytree(DEFAULT_DATA_DIR / "storage", root / "storage")

@@ -34,6 +34,7 @@ from tests.browser_checks import (
 from tests.conftest import ARTIFACTS, DashboardProcess, wait_for_app
 from tests.helpers import write_data_dir
 from tests.hostile import (
+    EVIL_HOST,
     HOSTILE_STRINGS,
     Cycle,
     hostile_body,
@@ -44,17 +45,12 @@ from tests.hostile import (
     with_new_id,
 )
 
-pytestmark = pytest.mark.browser
-
 HOSTILE_FILE_NAME = "x<img src=x onerror=alert(1)>.pdb"
 HOSTILE_IDS = [
     "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
     "javascript:alert(1)",
-    "[x](http://evil.example/)",
-    "![x](http://evil.example/x.png)",
+    "[x](http://evil.example/) ![x](http://evil.example/x.png)",
     "1d4490b7-23df-5396-9f51-ceb8d92e70f3<img src=x onerror=alert(1)>",
-    "../../etc/passwd",
 ]
 COUNTS = {"strings_filled": 0, "jobs": 0, "pages": 0, "downloads": 0, "url_ids": 0}
 
@@ -66,7 +62,7 @@ def _record_counts() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(browser, tmp_path_factory):  # browser first: without Chromium, skip before starting anything
     """A data folder of hostile jobs and files, its server, a second host, and a dashboard."""
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(DEFAULT_DATA_DIR / "storage", root / "storage")
@@ -103,8 +99,9 @@ def site(tmp_path_factory):
     odd_status["job"]["status"] = cycle.next()
     jobs["odd-status"] = odd_status
 
-    for name, body in jobs.items():
-        body["x_sample"] = {"title": f"{name} {cycle.next()}", "description": f"{cycle.next()} {cycle.next()}"}
+    for name, body in jobs.items():  # sidebar buttons render Markdown labels (links, images) and help
+        body["x_sample"] = {"title": f"{name} ![x](http://{EVIL_HOST}/x.png) [x](http://{EVIL_HOST}/) {cycle.next()}",
+                            "description": f"<img src=x onerror=alert(1)> ![x](http://{EVIL_HOST}/d.png) {cycle.next()}"}
     COUNTS["strings_filled"] = cycle.filled
     COUNTS["jobs"] = len(jobs)
 
@@ -170,10 +167,11 @@ def _downloads(page, token: str) -> int:
 
 # Which sections each hostile job is opened in (the failed / odd-status jobs differ from "every-label"
 # only in the job header, which every section shows).
-SECTIONS_OF = {"failed": ("Overview", "Raw JSON"), "odd-status": ("Overview", "Raw JSON"),
+SECTIONS_OF = {"failed": ("Overview",), "odd-status": ("Overview",),
                "labels-": ("Overview", "Humanization")}
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("name", ["every-string", "every-label", "failed", "odd-status", "labels-vhh-scfv-fc"])
 def test_hostile_job_is_only_ever_text_in_every_section(site, watched, name):
     page, watch = watched
@@ -202,6 +200,7 @@ def test_hostile_job_is_only_ever_text_in_every_section(site, watched, name):
     assert server.token not in site["dashboard"].log_text()
 
 
+@pytest.mark.browser
 def test_hostile_job_ids_and_sections_in_the_url(site, watched):
     page, watch = watched
     server, dashboard = site["server"], site["dashboard"]
@@ -214,13 +213,14 @@ def test_hostile_job_ids_and_sections_in_the_url(site, watched):
         COUNTS["url_ids"] += 1
     assert len(server.app.state.requests) == before  # refused before any request
     job_id = site["jobs"]["every-label"]["job"]["id"]
-    for section in HOSTILE_STRINGS[:6]:
+    for section in (HOSTILE_STRINGS[0], HOSTILE_STRINGS[5]):
         open_view(page, view_url(dashboard.url, job_id, section))
         _check_page(page, watch, server.token)
         assert tab_labels(page)[0] == "Overview" and not errors_shown(page)
         COUNTS["url_ids"] += 1
 
 
+@pytest.mark.browser
 def test_the_token_never_goes_to_another_host(site, watched):
     """Structure paths that are absolute URLs to another host: fetched there without the token."""
     page, watch = watched
@@ -237,6 +237,7 @@ def test_the_token_never_goes_to_another_host(site, watched):
     assert server.token not in dashboard.log_text()
 
 
+@pytest.mark.browser
 def test_sample_titles_and_descriptions_are_text(site, browser, watched):
     """On its own sample data (no service configured), the sidebar lists titles from the folder."""
     page, watch = watched
