@@ -11,7 +11,6 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from app.sample_api import DEFAULT_DATA_DIR

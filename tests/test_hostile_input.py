@@ -21,7 +21,6 @@ import pytest
 from app.sample_api import DEFAULT_DATA_DIR, start_in_thread
 from tests.browser_checks import (
     Watch,
-    alerts,
     all_html,
     errors_shown,
     exception_boxes,
