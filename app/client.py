@@ -183,7 +183,7 @@ class JobsClient:
             parsed = JobResponse.model_validate(raw)
         except (ValidationError, ValueError, TypeError, RecursionError):
             raise errors.UnreadablePayload(
-                "The service answered, but not with a job (the job's id or status is missing). "
+                "The service answered, but not with a job (the job's id or status is missing or not text). "
                 "The raw answer was not shown; tell the service's operators."
             ) from None
         return FetchedJob(response=parsed, raw=raw)

@@ -132,3 +132,17 @@ def test_deeply_nested_garbage_does_not_raise():
     response = JobResponse.model_validate(job_body(complex_result={"interface_residues": nested, "iptm": math.nan}))
     assert isinstance(response.complex_result.interface_residues, Unparsed)
     assert response.complex_result.iptm is None
+
+
+def test_a_result_row_with_a_mistyped_field_is_kept_raw_and_the_job_still_parses():
+    body = job_body(results=[{"strategy": "ok", "humanized_vh": "EVQL"}, {"strategy": "odd", "humanized_vl": []}, {"parental_vl": {}}])
+    response = JobResponse.model_validate(body)
+    assert [r.strategy for r in response.strategies] == ["ok"]
+    assert sum(isinstance(r, Unparsed) for r in response.results) == 2
+
+
+@pytest.mark.parametrize("field", ["variant_id", "submitted_by", "job_type", "error_message"])
+@pytest.mark.parametrize("junk", [[], {}, True, [1, 2]])
+def test_mistyped_optional_job_fields_become_none(field, junk):
+    response = parse(job={field: junk})
+    assert getattr(response.job, field) is None and response.job.status == "completed"

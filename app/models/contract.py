@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field, PlainValidator, field_validator
+from pydantic import Field, PlainValidator, ValidationError, field_validator
 
-from app.models.lenient import Fraction, Lax, Number, Text, Unparsed, lenient
+from app.models.lenient import Fraction, Lax, Number, OptionalText, Text, Unparsed, lenient
 from app.scales import plddt_values_0_100
 
 T = TypeVar("T")
@@ -330,10 +330,10 @@ class ImmunogenicityResultRow(Lax):
 class Job(Lax):
     id: str
     status: str
-    variant_id: Text = None
-    submitted_by: Text = None
-    job_type: Text = None
-    error_message: Text = None
+    variant_id: OptionalText = None
+    submitted_by: OptionalText = None
+    job_type: OptionalText = None
+    error_message: OptionalText = None
     created_at: Timestamp = None
     started_at: Timestamp = None
     completed_at: Timestamp = None
@@ -363,10 +363,13 @@ def _rows(value: Any) -> list[HumanizationResultRow | Unparsed]:
         return [Unparsed(raw=value, problem="results: expected a list")]
     rows: list[HumanizationResultRow | Unparsed] = []
     for item in value:
-        if isinstance(item, dict):
-            rows.append(HumanizationResultRow.model_validate(item))
-        else:
+        if not isinstance(item, dict):
             rows.append(Unparsed(raw=item, problem="results item: expected an object"))
+            continue
+        try:
+            rows.append(HumanizationResultRow.model_validate(item))
+        except ValidationError as error:  # one odd row must not reject the whole job
+            rows.append(Unparsed(raw=item, problem=f"results item: {error.error_count()} field(s) of an unexpected type"))
     return rows
 
 

@@ -62,6 +62,13 @@ def _text(value: Any) -> str | None:
     raise ValueError("expected text")
 
 
+def _optional_text(value: Any) -> str | None:
+    try:
+        return _text(value)
+    except ValueError:
+        return None
+
+
 Fraction = Annotated[float | None, PlainValidator(_fraction)]
 """A 0-1 score that may arrive as 0-100; NaN and non-numbers become None."""
 
@@ -70,6 +77,9 @@ Number = Annotated[float | None, PlainValidator(_number)]
 
 Text = Annotated[str | None, PlainValidator(_text)]
 """Text; numbers are accepted and turned into text (position labels such as 52 vs "52")."""
+
+OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
+"""Text where a value of another type is better dropped than allowed to reject its whole object."""
 
 
 class Lax(BaseModel):
