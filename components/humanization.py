@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 
+import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
 from app.client import FetchedJob

@@ -7,6 +7,7 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 from __future__ import annotations
 
 import pandas as pd
+import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
 from app.client import FetchedJob
