@@ -42,10 +42,36 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     return tuple(reviews)
 
 
-def strategy_reviews(fetched: FetchedJob) -> list[StrategyReview]:
-    """The reviewed strategies of a job (cached by the content of `results`)."""
+class _Same:
+    """Hashes by identity: `_reviews` hands out the same objects for the same content, so views built
+    from them can be memoised without hashing their (unhashable) contents."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.value is self.value
+
+
+@functools.lru_cache(maxsize=64)
+def _memo(builder: Callable[..., object], *keys: _Same) -> object:
+    """`builder(*values)` once per identity of its inputs (figures, styled tables)."""
+    return builder(*(key.value for key in keys))
+
+
+def _view(builder: Callable[..., object], *inputs: object) -> object:
+    return _memo(builder, *(_Same(value) for value in inputs))
+
+
+def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
+    """The reviewed strategies of a job (cached by the content of `results`; the same tuple each time)."""
     raw_results = fetched.raw.get("results")
-    return list(_reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str)))
+    return _reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str))
 
 
 def _unique_names(reviews: list[StrategyReview]) -> list[str]:
@@ -128,14 +154,19 @@ def _styled_overview(frame, better: dict[str, str]):
     return styled.format(formats, na_rep="—")
 
 
-def _render_overview(reviews: list[StrategyReview]) -> None:
-    frame, better = tables.overview_frame(reviews)
+def _overview_tables(reviews: tuple[StrategyReview, ...]):
+    frame, better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
+    return _styled_overview(mutations, better), (_styled_overview(other, better) if len(other.columns) > 1 else None)
+
+
+def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
+    mutations, other = _view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(_styled_overview(mutations, better), hide_index=True, width="stretch", key="hum-overview-mutations")
-    if len(other.columns) > 1:
+    st.dataframe(mutations, hide_index=True, width="stretch", key="hum-overview-mutations")
+    if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(_styled_overview(other, better), hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(other, hide_index=True, width="stretch", key="hum-overview-humanness")
     st.caption(
         "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
         "developability), most parental framework kept, highest humanness. Click a header to sort. "
@@ -220,19 +251,19 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
         cols[3].metric("Germline content", fmt_percent(h.germline_content), help="Share of the chain's 9-mers found in human germlines.")
         cols[4].metric("Parental identity", fmt_percent(h.parental_identity), help="Identity of the humanized chain to the parental chain.")
     if len(reviews) > 1:
-        figure = figures.humanness_comparison(reviews)
+        figure = _view(figures.humanness_comparison, reviews)
         if figure is not None:
             st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
     for chain in have:
-        track = figures.peptide_track_for(chain)
+        track = _view(figures.peptide_track_for, chain)
         if track is None:
             continue
         st.markdown(
             f"**{chain.name}: non-human 9-mers along the chain** · {track.peptides_non_human} of "
             f"{track.peptides_total} peptides not found human"
         )
-        st.plotly_chart(figures.peptide_track_figure(chain, track), key=f"hum-track-{chain.key}", width="stretch")
-    if have and not any(figures.peptide_track_for(c) for c in have):
+        st.plotly_chart(_view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
+    if have and not any(_view(figures.peptide_track_for, c) for c in have):
         st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
 
 
@@ -364,15 +395,17 @@ def _render_fc(review: StrategyReview) -> None:
 
 def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
     cols = st.columns(3)
+    # Callables: each file is built when its button is clicked, not on every rerun.
+    reviews = list(reviews)
     cols[0].download_button(
-        "FASTA: parental + every strategy", exports.fasta(reviews, job_id),
+        "FASTA: parental + every strategy", lambda: exports.fasta(reviews, job_id), on_click="ignore",
         file_name=exports.file_name(job_id, "humanization", "fasta"), mime="text/plain", key="hum-download-fasta",
     )
     cols[1].download_button(
-        "CSV: mutations (all strategies)", exports.csv_text(tables.mutation_frame(reviews)),
+        "CSV: mutations (all strategies)", lambda: exports.csv_text(tables.mutation_frame(reviews)), on_click="ignore",
         file_name=exports.file_name(job_id, "mutations", "csv"), mime="text/csv", key="hum-download-mutations",
     )
     cols[2].download_button(
-        "CSV: liabilities (all strategies)", exports.csv_text(tables.liability_frame(reviews)),
+        "CSV: liabilities (all strategies)", lambda: exports.csv_text(tables.liability_frame(reviews)), on_click="ignore",
         file_name=exports.file_name(job_id, "liabilities", "csv"), mime="text/csv", key="hum-download-liabilities",
     )
