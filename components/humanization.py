@@ -21,6 +21,7 @@ from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
+from components.memo import view
 from components.raw_json import raw_expander, render_unparsed
 
 log = logging.getLogger(__name__)
@@ -40,32 +41,6 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
         if isinstance(item, dict):
             reviews.append(review_strategy(HumanizationResultRow.model_validate(item), position))
     return tuple(reviews)
-
-
-class _Same:
-    """Hashes by identity: `_reviews` hands out the same objects for the same content, so views built
-    from them can be memoised without hashing their (unhashable) contents."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
-
-
-@functools.lru_cache(maxsize=64)
-def _memo(builder: Callable[..., object], *keys: _Same) -> object:
-    """`builder(*values)` once per identity of its inputs (figures, styled tables)."""
-    return builder(*(key.value for key in keys))
-
-
-def _view(builder: Callable[..., object], *inputs: object) -> object:
-    return _memo(builder, *(_Same(value) for value in inputs))
 
 
 def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
@@ -161,7 +136,7 @@ def _overview_tables(reviews: tuple[StrategyReview, ...]):
 
 
 def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
-    mutations, other = _view(_overview_tables, reviews)
+    mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
     st.dataframe(mutations, hide_index=True, width="stretch", key="hum-overview-mutations")
     if other is not None:
@@ -251,19 +226,19 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
         cols[3].metric("Germline content", fmt_percent(h.germline_content), help="Share of the chain's 9-mers found in human germlines.")
         cols[4].metric("Parental identity", fmt_percent(h.parental_identity), help="Identity of the humanized chain to the parental chain.")
     if len(reviews) > 1:
-        figure = _view(figures.humanness_comparison, reviews)
+        figure = view(figures.humanness_comparison, reviews)
         if figure is not None:
             st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
     for chain in have:
-        track = _view(figures.peptide_track_for, chain)
+        track = view(figures.peptide_track_for, chain)
         if track is None:
             continue
         st.markdown(
             f"**{chain.name}: non-human 9-mers along the chain** · {track.peptides_non_human} of "
             f"{track.peptides_total} peptides not found human"
         )
-        st.plotly_chart(_view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
-    if have and not any(_view(figures.peptide_track_for, c) for c in have):
+        st.plotly_chart(view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
+    if have and not any(view(figures.peptide_track_for, c) for c in have):
         st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
 
 

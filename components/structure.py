@@ -21,6 +21,7 @@ from app.structure import (
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
+from components.memo import view
 from components.plddt_plot import cached_residue_figure
 from components.raw_json import raw_expander, render_unparsed
 from components.viewer import STYLES, ViewerSpec, render_viewer
@@ -64,6 +65,10 @@ def style_cdr_table(table: pd.DataFrame):
         return out
 
     return table.style.apply(row_style, axis=1).format({"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"})
+
+
+def _sides(parsed: ParsedStructure, fetched: FetchedJob):
+    return split_sides(parsed, common.job_sequences(fetched))
 
 
 def _cdr_spans(result: StructureResultRow, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...]) -> tuple[list[CdrSpan], str]:
@@ -130,11 +135,11 @@ def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidenc
     if chosen not in (None, "none") and chosen.isdigit() and int(chosen) < len(spans):
         highlight = tuple((r.chain, r.label) for r in spans[int(chosen)].residues)
     if mode == "pLDDT":
-        table, legend, title = *colors.by_plddt(parsed, confidence, spans), "Model confidence"
+        table, legend, title = *view(colors.by_plddt, parsed, confidence, spans), "Model confidence"
     elif mode == "Chain":
-        table, legend, title = *colors.by_chain(parsed, confidence, spans), "Chains"
+        table, legend, title = *view(colors.by_chain, parsed, confidence, spans), "Chains"
     else:
-        table, legend, title = *colors.by_region(parsed, confidence, spans, antibody), "Regions"
+        table, legend, title = *view(colors.by_region, parsed, confidence, spans, antibody), "Regions"
     text, fmt = viewer_text(file_text, file_format)
     spec = ViewerSpec(text, fmt, table, style=style, sticks=highlight, focus=highlight, legend=legend,
                       legend_title=title, title="3D structure of the modelled antibody")
@@ -190,7 +195,7 @@ def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence |
     st.caption(md_escape(where))
     if not spans:
         return
-    table = build_cdr_table(spans)
+    table = view(build_cdr_table, spans)
     if confidence is not None and not confidence.is_plddt and table["Mean pLDDT"].isna().all():
         table = table.drop(columns=["Mean pLDDT", "Confidence"])
         st.dataframe(table, hide_index=True, key="struct-cdr-table")
@@ -199,9 +204,9 @@ def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence |
         if low:
             st.warning(f"Low confidence (mean pLDDT < {LOW_CONFIDENCE_CDR:g}): {md_escape(', '.join(low))}. "
                        "Treat their modelled conformation with care.", icon=":material/warning:")
-        st.dataframe(style_cdr_table(table), hide_index=True, key="struct-cdr-table")
-    st.download_button("Download CDR table (CSV)", table.to_csv(index=False), file_name="cdr_analysis.csv",
-                       mime="text/csv", key="struct-download-cdrs", icon=":material/download:")
+        st.dataframe(view(style_cdr_table, table), hide_index=True, key="struct-cdr-table")
+    st.download_button("Download CDR table (CSV)", lambda: table.to_csv(index=False), file_name="cdr_analysis.csv",
+                       mime="text/csv", key="struct-download-cdrs", icon=":material/download:", on_click="ignore")
 
 
 def render(fetched: FetchedJob) -> None:
@@ -218,13 +223,13 @@ def render(fetched: FetchedJob) -> None:
     if isinstance(per_residue, Unparsed):
         render_unparsed(per_residue, "per_residue_plddt")
         per_residue = None
-    confidence, problems = (residue_confidence(parsed, per_residue, result.model_used) if parsed is not None else (None, []))
+    confidence, problems = (view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, []))
     _facts(result, parsed, confidence)
     if isinstance(result.cdr_analysis, Unparsed):
         render_unparsed(result.cdr_analysis, "the CDR analysis")
     if parsed is not None and confidence is not None:
-        sides = split_sides(parsed, common.job_sequences(fetched))
-        spans, where = _cdr_spans(result, parsed, confidence, sides.antibody)
+        sides = view(_sides, parsed, fetched)
+        spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
         _viewer(parsed, file.text, file.format, confidence, spans, sides.antibody)
         d1, d2 = st.columns(2)
         with d1:
