@@ -153,18 +153,22 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
 # --- sequences ---------------------------------------------------------------------------------
 
 
+def _alignment_html(chain: ChainReview, track) -> str:
+    return build_alignment_html(chain, track.non_human_cover if track else None)
+
+
 def _render_sequences(review: StrategyReview) -> None:
     st.caption(
         "Parental over humanized, column by column. Highlighted letters are mutations; the coloured band gives "
         "the region; bars under the humanized row mark liabilities (hover a residue for its position and details)."
     )
     for chain in review.chains:
-        track = figures.peptide_track_for(chain)
+        track = view(figures.peptide_track_for, chain)
         facts = [chain.numbering.describe(), f"alignment: {chain.alignment.method}"]
         if not chain.has_parental:
             facts.append("no parental sequence sent: the humanized chain is shown with its regions")
         st.markdown(f"**{chain.name}** · {len(chain.humanized)} residues · " + " · ".join(md_escape(f) for f in facts))
-        st.html(build_alignment_html(chain, track.non_human_cover if track else None))
+        st.html(view(_alignment_html, chain, track))
 
 
 # --- mutations ---------------------------------------------------------------------------------
