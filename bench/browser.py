@@ -8,66 +8,24 @@ Follow: requests that reach the API while the page follows a scheduled (running)
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 THREEDMOL = ROOT / "static" / "vendor" / "3Dmol-min.js"
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
-
-class Dashboard:
-    """`streamlit run streamlit_app.py` on a free loopback port, pointed at the given API server."""
+class Dashboard(DashboardProcess):
+    """The dashboard for the benchmark: a long timeout, and never the sample-data folder of the shell."""
 
     def __init__(self, server, log_path: Path) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ABDASH_API_URL": server.url, "ABDASH_API_TOKEN": server.token, "ABDASH_TIMEOUT_S": "60"}
-        env.pop("ABDASH_SAMPLE_DATA", None)
-        self._log = open(log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {log_path}")
-            try:
-                if httpx.get(self.url + "/_stcore/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._log.close()
+        super().__init__(server, extra_env={"ABDASH_TIMEOUT_S": "60", "ABDASH_SAMPLE_DATA": ""}, log_path=log_path)
 
 
 class Traffic:

@@ -6,33 +6,17 @@ Every process or thread a fixture starts is stopped by that fixture.
 from __future__ import annotations
 
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from app.sample_api import DEFAULT_DATA_DIR, RunningServer, SampleStore, start_in_thread
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess  # noqa: F401 - re-exported to the tests
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--use-angle=swiftshader",
-    "--enable-unsafe-swiftshader",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 
 # --- sample data and server ----------------------------------------------------------------------
@@ -105,57 +89,6 @@ def open_page(sample_server: RunningServer, dashboard_env) -> Callable[..., "App
 
 
 # --- real browser ----------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class DashboardProcess:
-    """`streamlit run` on a free loopback port, pointed at a sample server."""
-
-    def __init__(self, api: RunningServer, extra_env: dict[str, str] | None = None) -> None:
-        self.api = api
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / f"streamlit-{self.port}.log"
-        env = {**os.environ, "ABDASH_API_URL": api.url, "ABDASH_API_TOKEN": api.token, **(extra_env or {})}
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-             "--server.port", str(self.port), "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited early; see {self.log_path}")
-            try:
-                if httpx.get(self.url + "/_stcore/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy in 60 s")
-
-    def log_text(self) -> str:
-        self._log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self._log.close()
 
 
 @pytest.fixture(scope="session")
