@@ -177,8 +177,10 @@ def build_viewer_html(spec: ViewerSpec, js_url: str) -> str:
         "hasFocus": bool(spec.focus),
     }
     view.startjs += _VIEWER_JS.replace("__PAYLOAD__", _safe_json(payload))
-    uid = hashlib.sha256(repr((spec, js_url)).encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    fragment = (view.startjs + view.endjs).replace("UNIQUEID", uid)
+    fragment = view.startjs + view.endjs
+    # py3Dmol names its elements after a timestamp; a hash of the content keeps the page deterministic
+    uid = hashlib.blake2b(fragment.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    fragment = fragment.replace("UNIQUEID", uid)
     fragment = _escape_script_body(fragment)
     return _PAGE.format(
         height=spec.height,

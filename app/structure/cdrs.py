@@ -93,11 +93,10 @@ def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confi
             if domain.error is not None or not domain.numbering or domain.query_start is None:
                 continue
             prefix = "H" if domain.chain == "H" else "L"
-            positions = list(domain.numbering.keys())
+            numbers = [_position_number(p) for p in domain.numbering]  # once per position, not per CDR
             for k in (1, 2, 3):
                 lo, hi = (int(x) for x in definition[f"{prefix}{k}"])
-                idx = [domain.query_start + i for i, p in enumerate(positions)
-                       if (n := _position_number(p)) is not None and lo <= n <= hi]
+                idx = [domain.query_start + i for i, n in enumerate(numbers) if n is not None and lo <= n <= hi]
                 idx = [i for i in idx if i < len(chain.residues)]
                 if not idx:
                     continue
