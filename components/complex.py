@@ -189,4 +189,4 @@ def render(fetched: FetchedJob) -> None:
     else:
         _interface(result, None, None, None)
     _per_chain(result, sides)
-    raw_expander(fetched.raw.get("complex_result"), "Raw JSON of the complex result")
+    raw_expander(fetched.raw.get("complex_result"), "Raw JSON of the complex result", key="complex-raw")

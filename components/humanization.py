@@ -43,10 +43,15 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     return tuple(reviews)
 
 
-def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
-    """The reviewed strategies of a job (cached by the content of `results`; the same tuple each time)."""
+def _reviews_of(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
     raw_results = fetched.raw.get("results")
     return _reviews(json.dumps(raw_results if isinstance(raw_results, list) else [], sort_keys=True, default=str))
+
+
+def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
+    """The reviewed strategies of a job (cached by the content of `results`; the same tuple each time).
+    Keyed by the cached job object first, so a rerun does not serialise the results again to find them."""
+    return view(_reviews_of, fetched)
 
 
 def _unique_names(reviews: list[StrategyReview]) -> list[str]:
@@ -74,13 +79,13 @@ def render(fetched: FetchedJob) -> None:
             render_unparsed(item, "a humanization result")
     if not fetched.response.strategies:
         st.info("This job has no humanization result that could be read.", icon=":material/info:")
-        raw_expander(raw_results, "Raw JSON of the humanization results")
+        raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     try:
         reviews = strategy_reviews(fetched)
     except Exception as error:  # noqa: BLE001 - never a traceback on the page
         st.error(f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows.")
-        raw_expander(raw_results, "Raw JSON of the humanization results")
+        raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     job_id = fetched.job_id
 
@@ -116,32 +121,38 @@ def render(fetched: FetchedJob) -> None:
     _safely(_render_fc, "the Fc analysis", review)
     st.subheader("Downloads")
     _safely(_render_downloads, "the downloads", reviews, job_id)
-    raw_expander(raw_results, "Raw JSON of the humanization results")
+    raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
 
 
 # --- overview ----------------------------------------------------------------------------------
 
 
-def _styled_overview(frame, better: dict[str, str]):
-    mask = tables.best_mask(frame, better)
-    styled = frame.style.apply(lambda _: mask.map(lambda best: BEST_STYLE if best else "").values, axis=None)
-    formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
-    return styled.format(formats, na_rep="—")
+def _best_styles(frame, better: dict[str, str]):
+    """The CSS of each cell: green and bold where the value is the best of its column."""
+    return tables.best_mask(frame, better).map(lambda best: BEST_STYLE if best else "").values
 
 
 def _overview_tables(reviews: tuple[StrategyReview, ...]):
+    """((frame, cell styles) of the mutation counts, same of humanness and liabilities or None)."""
     frame, better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return _styled_overview(mutations, better), (_styled_overview(other, better) if len(other.columns) > 1 else None)
+    return (mutations, _best_styles(mutations, better)), ((other, _best_styles(other, better)) if len(other.columns) > 1 else None)
+
+
+def _styled(frame, styles):
+    """A new Styler per render: Streamlit writes into the Styler it is given, so the memoised
+    frames and styles are shared between sessions but a Styler never is."""
+    formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
+    return frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
 
 
 def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(mutations, hide_index=True, width="stretch", key="hum-overview-mutations")
+    st.dataframe(_styled(*mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(other, hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(_styled(*other), hide_index=True, width="stretch", key="hum-overview-humanness")
     st.caption(
         "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
         "developability), most parental framework kept, highest humanness. Click a header to sort. "
@@ -174,8 +185,16 @@ def _render_sequences(review: StrategyReview) -> None:
 # --- mutations ---------------------------------------------------------------------------------
 
 
+def _mutation_table(review: StrategyReview):
+    return tables.mutation_frame([review]).drop(columns=["Strategy"])
+
+
+def _region_counts(review: StrategyReview):
+    return tables.region_counts_frame(list(review.chains))
+
+
 def _render_mutations(review: StrategyReview) -> None:
-    frame = tables.mutation_frame([review]).drop(columns=["Strategy"])
+    frame = view(_mutation_table, review)
     if frame.empty:
         if any(c.has_parental for c in review.chains):
             st.info("No mutations: the humanized chains are identical to the parental ones.")
@@ -205,7 +224,7 @@ def _render_mutations(review: StrategyReview) -> None:
         st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
     with right:
         st.markdown("**Per region**")
-        st.dataframe(tables.region_counts_frame(list(review.chains)), width="stretch", key="hum-region-counts")
+        st.dataframe(view(_region_counts, review), width="stretch", key="hum-region-counts")
         for chain in review.chains:
             c = chain.counts
             kept = fmt_percent(c.framework_kept, 1) if c.framework_kept is not None else "—"
@@ -249,6 +268,18 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
 # --- liabilities -------------------------------------------------------------------------------
 
 
+def _liability_tables(review: StrategyReview):
+    """(where they fall; by type and severity; added or removed by humanization)."""
+    chains = list(review.chains)
+    frame = tables.liability_frame([review]).drop(columns=["Strategy", "Start", "End"])
+    return frame, tables.liability_summary_frame(chains), tables.liability_changes_frame(chains)
+
+
+def _cdr_rows_shaded(frame):
+    cdr_rows = frame["In CDR"].tolist()
+    return frame.style.apply(lambda row: [CDR_ROW_STYLE if cdr_rows[row.name] else ""] * len(row), axis=1)
+
+
 def _render_liabilities(review: StrategyReview) -> None:
     chains = list(review.chains)
     for chain in chains:
@@ -261,24 +292,18 @@ def _render_liabilities(review: StrategyReview) -> None:
             )
         for note in chain.liability_notes:
             st.caption(f"{chain.name}: {md_escape(note)}")
-    frame = tables.liability_frame([review]).drop(columns=["Strategy"])
+    frame, summary, changes = view(_liability_tables, review)
     if frame.empty:
         st.success("No liabilities found on the humanized chains.")
     else:
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**By type and severity**")
-            st.dataframe(tables.liability_summary_frame(chains), hide_index=True, width="stretch", key="hum-liability-summary")
+            st.dataframe(summary, hide_index=True, width="stretch", key="hum-liability-summary")
         with right:
-            shown = frame.drop(columns=["Start", "End"])
-            cdr_mask = shown["In CDR"].tolist()
-            styled = shown.style.apply(
-                lambda row: [CDR_ROW_STYLE if cdr_mask[row.name] else ""] * len(row), axis=1
-            )
             st.markdown("**Where they fall** (rows in a CDR are shaded red)")
-            st.dataframe(styled, hide_index=True, width="stretch", key="hum-liabilities",
+            st.dataframe(_cdr_rows_shaded(frame), hide_index=True, width="stretch", key="hum-liabilities",
                          column_config={"Position": st.column_config.TextColumn("Position", help="Label of the first residue in the numbering scheme")})
-    changes = tables.liability_changes_frame(chains)
     if any(c.has_parental for c in chains):
         st.markdown("**Added or removed by humanization** (parental and humanized both scanned here with the same rules)")
         if changes.empty:
@@ -297,8 +322,10 @@ def _render_numbering(review: StrategyReview) -> None:
     for col, chain in zip(tabs, review.chains):
         with col:
             st.markdown(f"**{chain.name}** · {md_escape(chain.numbering.describe())}")
-            with st.expander(f"{chain.name} numbering table", expanded=False):
-                st.dataframe(tables.numbering_frame(chain), hide_index=True, width="stretch", height=320, key=f"hum-numbering-{chain.key}")
+            box = st.expander(f"{chain.name} numbering table", expanded=False, key=f"hum-numbering-open-{chain.key}", on_change="rerun")
+            with box:
+                if box.open:  # built only while open
+                    st.dataframe(tables.numbering_frame(chain), hide_index=True, width="stretch", height=320, key=f"hum-numbering-{chain.key}")
 
 
 def _notes(notes: list[str]) -> None:

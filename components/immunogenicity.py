@@ -44,7 +44,7 @@ def render(fetched: FetchedJob) -> None:
     render_tables(result, epitopes, criteria, fetched.job_id)
     render_suggestions(result, fetched, context)
     render_model_versions(result.model_versions, "immuno")
-    raw_expander(fetched.raw.get("immunogenicity_result"), "Raw JSON of the immunogenicity result")
+    raw_expander(fetched.raw.get("immunogenicity_result"), "Raw JSON of the immunogenicity result", key="immuno-raw")
 
 
 def render_risks(result: ImmunogenicityResultRow) -> None:

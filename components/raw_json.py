@@ -17,10 +17,16 @@ def render_unparsed(value: Unparsed, what: str) -> None:
     st.json(value.raw, expanded=False)
 
 
-def raw_expander(data: Any, label: str = "Raw JSON") -> None:
-    """A closed expander with the raw JSON of a section (rendered as JSON, never as HTML)."""
-    with st.expander(label, expanded=False):
-        st.json(data, expanded=1)
+def raw_expander(data: Any, label: str, key: str) -> None:
+    """A closed expander with the raw JSON of a section (rendered as JSON, never as HTML).
+
+    Lazy: the JSON is sent to the browser only while the expander is open (the raw results of a
+    large job are half a megabyte, and most page views never open them).
+    """
+    box = st.expander(label, expanded=False, key=key, on_change="rerun")
+    with box:
+        if box.open:
+            st.json(data, expanded=1)
 
 
 def json_download(data: Any, file_name: str, label: str = "Download JSON", key: str | None = None) -> None:

@@ -37,7 +37,7 @@ def render(fetched: FetchedJob) -> None:
     table = render_ddg(result, context)
     render_stabilizing(result, context, table, fetched.job_id)
     render_model_versions(result.model_versions, "stab")
-    raw_expander(fetched.raw.get("stability_result"), "Raw JSON of the stability result")
+    raw_expander(fetched.raw.get("stability_result"), "Raw JSON of the stability result", key="stab-raw")
 
 
 def render_scores(result: StabilityResultRow) -> None:
@@ -113,10 +113,12 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     st.caption(" ".join(notes))
     for note in table.notes:
         st.caption(md_escape(note))
-    with st.expander("Positions ranked by best achievable ΔΔG", expanded=False):
-        frame = table.rows_frame().iloc[list(table.select(chains, chosen_regions, "best"))]
-        st.dataframe(frame, hide_index=True, key="stab-positions-table",
-                     column_config={"best ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f")})
+    ranked = st.expander("Positions ranked by best achievable ΔΔG", expanded=False, key="stab-ranked", on_change="rerun")
+    with ranked:
+        if ranked.open:  # built only while open
+            frame = table.rows_frame().iloc[list(table.select(chains, chosen_regions, "best"))]
+            st.dataframe(frame, hide_index=True, key="stab-positions-table",
+                         column_config={"best ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f")})
     return table
 
 

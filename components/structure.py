@@ -48,8 +48,8 @@ def build_cdr_table(spans: list[CdrSpan]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["CDR", "Chain", "Residues", "Sequence", "Length", "Mean pLDDT", "Confidence", "Canonical class"])
 
 
-def style_cdr_table(table: pd.DataFrame):
-    """Mean pLDDT cells in their band colour; rows below 'confident' in bold on a warm tint."""
+def cdr_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
+    """The CSS of each cell: mean pLDDT in its band colour; rows below 'confident' bold on a warm tint."""
 
     def row_style(row: pd.Series) -> list[str]:
         value = row["Mean pLDDT"]
@@ -64,7 +64,13 @@ def style_cdr_table(table: pd.DataFrame):
                 out.append(base)
         return out
 
-    return table.style.apply(row_style, axis=1).format({"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"})
+    return pd.DataFrame([row_style(row) for _, row in table.iterrows()], index=table.index, columns=table.columns)
+
+
+def style_cdr_table(table: pd.DataFrame):
+    """A new Styler per render (Streamlit writes into the Styler it is given; only the styles are memoised)."""
+    styles = view(cdr_cell_styles, table)
+    return table.style.apply(lambda _: styles, axis=None).format({"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"})
 
 
 def _sides(parsed: ParsedStructure, fetched: FetchedJob):
@@ -204,7 +210,7 @@ def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence |
         if low:
             st.warning(f"Low confidence (mean pLDDT < {LOW_CONFIDENCE_CDR:g}): {md_escape(', '.join(low))}. "
                        "Treat their modelled conformation with care.", icon=":material/warning:")
-        st.dataframe(view(style_cdr_table, table), hide_index=True, key="struct-cdr-table")
+        st.dataframe(style_cdr_table(table), hide_index=True, key="struct-cdr-table")
     st.download_button("Download CDR table (CSV)", lambda: table.to_csv(index=False), file_name="cdr_analysis.csv",
                        mime="text/csv", key="struct-download-cdrs", icon=":material/download:", on_click="ignore")
 
@@ -238,7 +244,7 @@ def render(fetched: FetchedJob) -> None:
         _cdr_table(spans, where, confidence)
     elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
         _cdr_table(spans_from_api_without_file(result), "CDRs as given by the service (the file is unavailable).", None)
-    raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result")
+    raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result", key="struct-raw")
 
 
 def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:
