@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
+import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from app.conventions import REGION_COLORS
 from app.immunogenicity.epitopes import BCELL, KINDS, MHC1, MHC2, Track, hover_texts
@@ -50,45 +50,65 @@ def build_epitope_map(
 
     CDRs are shaded across all rows and named on top; the threshold set in use is in the title; a row
     with nothing to show says whether nothing was predicted or nothing passed the threshold.
+
+    Rows, shapes and annotations are laid out here and handed to plotly in one go, with numpy arrays
+    for the per-residue data: make_subplots, add_vrect and add_annotation re-validate the whole
+    layout on every call, and plotly checks a list element by element (0.1 s a chain, before).
     """
+    rows = max(1, len(tracks))
     length = max((len(t.counts) for t in tracks), default=0)
-    x = list(range(1, length + 1))
+    x = np.arange(1, length + 1)
     letters = [html.escape(sequence[i]) if i < len(sequence) else "?" for i in range(length)]
-    fig = make_subplots(rows=len(tracks), cols=1, shared_xaxes=True, vertical_spacing=0.05)
+    spacing = 0.05
+    panel = (1.0 - spacing * (rows - 1)) / rows
+    bottom_x = "x" if rows == 1 else f"x{rows}"
+    tick_every = 10 if length > 40 else 5
+    tickvals = [i for i in range(1, length + 1) if i % tick_every == 0 or i == 1]
+    data, shapes, annotations, layout = [], [], [], {}
     for row, track in enumerate(tracks, start=1):
+        xa, ya = ("x", "y") if row == 1 else (f"x{row}", f"y{row}")
+        top = 1.0 - (row - 1) * (panel + spacing)
         texts = hover_texts(track)
-        heights = track.heights(measure)
-        custom = [[letters[i], texts[i], int(track.covering[i])] for i in range(length)]
+        heights = np.asarray(track.heights(measure))
+        custom = np.empty((length, 3), dtype=object)
+        custom[:, 0] = letters
+        custom[:, 1] = texts[:length]
+        custom[:, 2] = np.asarray(track.covering[:length], dtype=int)
         unit = "epitopes" if track.kind == BCELL or measure == "epitopes" else "alleles"
-        fig.add_trace(go.Bar(
-            x=x, y=heights.tolist(), customdata=custom, marker_color=KIND_COLORS.get(track.kind, "#555555"),
-            name=track.kind, showlegend=False,
+        data.append(go.Bar(
+            x=x, y=heights, customdata=custom, marker_color=KIND_COLORS.get(track.kind, "#555555"),
+            name=track.kind, showlegend=False, xaxis=xa, yaxis=ya,
             hovertemplate=(f"{html.escape(chain)} %{{x}} %{{customdata[0]}} · {track.kind}: %{{y}} {unit}"
                            "<br>%{customdata[1]}<extra></extra>"),
-        ), row=row, col=1)
-        top = int(heights.max()) if heights.size else 0
-        fig.update_yaxes(title_text=f"{track.kind}<br>{unit}", rangemode="tozero", row=row, col=1,
-                         title_font={"size": 11}, tick0=0, dtick=max(1, -(-top // 4)))
+        ))
+        highest = int(heights.max()) if heights.size else 0
+        yaxis = dict(anchor=xa, domain=[max(0.0, top - panel), top], title_text=f"{track.kind}<br>{unit}",
+                     rangemode="tozero", title_font={"size": 11}, tick0=0, dtick=max(1, -(-highest // 4)))
         if not heights.any():
             why = f"no {track.kind} epitopes predicted on this chain" if track.listed == 0 else \
                 f"none of {track.listed} {track.kind} epitopes pass the threshold / allele filter"
-            fig.add_annotation(x=(length + 1) / 2, y=0.5, text=why, showarrow=False, font={"size": 11, "color": "#777777"},
-                               row=row, col=1)
-            fig.update_yaxes(range=[0, 1], row=row, col=1)
+            annotations.append(dict(x=(length + 1) / 2, y=0.5, xref=xa, yref=ya, text=why, showarrow=False,
+                                    font={"size": 11, "color": "#777777"}))
+            yaxis["range"] = [0, 1]
+        layout["yaxis" if row == 1 else f"yaxis{row}"] = yaxis
+        xaxis = dict(anchor=ya, domain=[0.0, 1.0], tickmode="array", tickvals=tickvals, range=[0.5, length + 0.5])
+        if xa != bottom_x:  # rows share the bottom row's x axis, which alone shows tick labels and a title
+            xaxis.update(matches=bottom_x, showticklabels=False)
+        else:
+            xaxis["title_text"] = f"residue of chain {html.escape(chain)} (1-based)"
+        layout["xaxis" if row == 1 else f"xaxis{row}"] = xaxis
+        for region, start, end in cdr_spans:
+            shapes.append(dict(type="rect", xref=xa, yref=f"{ya} domain", x0=start - 0.5, x1=end + 0.5, y0=0, y1=1,
+                               fillcolor=REGION_COLORS.get(region, "#F4A261"), opacity=0.18, line={"width": 0}, layer="below"))
     for region, start, end in cdr_spans:
-        colour = REGION_COLORS.get(region, "#F4A261")
-        fig.add_vrect(x0=start - 0.5, x1=end + 0.5, fillcolor=colour, opacity=0.18, line_width=0, layer="below")
-        fig.add_annotation(x=(start + end) / 2, y=1.0, yref="paper", yanchor="bottom", text=html.escape(region),
-                           showarrow=False, font={"size": 11, "color": colour})
-    tick_every = 10 if length > 40 else 5
-    fig.update_xaxes(tickmode="array", tickvals=[i for i in x if i % tick_every == 0 or i == 1], range=[0.5, length + 0.5])
-    fig.update_xaxes(title_text=f"residue of chain {html.escape(chain)} (1-based)", row=len(tracks), col=1)
-    fig.update_layout(
+        annotations.append(dict(x=(start + end) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom", text=html.escape(region),
+                                showarrow=False, font={"size": 11, "color": REGION_COLORS.get(region, "#F4A261")}))
+    return go.Figure(data=data, layout=dict(
+        **layout, shapes=shapes, annotations=annotations,
         title={"text": f"Chain {html.escape(chain)}<br><span style='font-size:11px;font-weight:normal'>"
                        f"{html.escape(threshold_text)}</span>", "font": {"size": 15}, "y": 0.97},
         height=130 + 110 * len(tracks), margin={"l": 60, "r": 10, "t": 85, "b": 40}, bargap=0.1, hovermode="closest",
-    )
-    return fig
+    ))
 
 
 __all__ = ["build_epitope_map", "build_risk_gauges", "KINDS"]
