@@ -124,6 +124,47 @@ def test_viewer_text_keeps_chain_ids_and_numbering(shared_data: Path) -> None:
     assert not any(line[76:78].strip() == "H" for line in h_text.splitlines() if line.startswith("ATOM"))
 
 
+def _pdb_files(shared_data: Path) -> list[Path]:
+    return sorted(shared_data.rglob("*.pdb")) + sorted((SAMPLES / "storage").rglob("*.pdb"))
+
+
+def _gemmi_ca_residues(text: str) -> set[tuple[str, str]]:
+    """(chain, number+icode) of the ATOM residues with a CA, as gemmi reads the first model."""
+    model = gemmi.read_pdb_string(text)[0]
+    return {(ch.name, f"{r.seqid.num}{r.seqid.icode.strip()}") for ch in model for r in ch
+            if r.het_flag == "A" and r.find_atom("CA", "*") is not None}
+
+
+def test_viewer_text_sends_a_clean_pdb_as_it_is_and_rewrites_the_rest(shared_data: Path) -> None:
+    """Either way 3Dmol, reading PDB's fixed columns, finds the residues gemmi found (and the tables use)."""
+    viewer_text.cache_clear()  # "as it is" is checked by identity, which a cached earlier call would hide
+    as_is = rewritten = 0
+    for path in _pdb_files(shared_data):
+        text = _text(path)
+        out, fmt = viewer_text(text, "pdb")
+        assert fmt == "pdb", path.name
+        assert set(_ca_bfactors_pdb(out)) == _gemmi_ca_residues(text), path.name
+        records = [line for line in out.splitlines() if line.startswith(("ATOM", "HETATM", "MODEL"))]
+        assert sum(line.startswith("MODEL") for line in records) <= 1, path.name  # the first model only
+        assert not any(line[17:20] == "HOH" or line[76:78].strip() == "H" for line in records), path.name
+        if out is text:
+            as_is += 1
+        else:
+            rewritten += 1
+    assert as_is >= 5 and rewritten >= 3  # FlashABB/AlphaFold models go as they are; X-ray files with waters do not
+
+
+def test_viewer_text_keeps_the_first_of_two_models(shared_data: Path) -> None:
+    viewer_text.cache_clear()
+    text = _text(shared_data / "fv/hu-4D5-8_Fv.pdb")
+    assert viewer_text(text, "pdb")[0] is text  # clean: as it is
+    atoms = [line for line in text.splitlines() if line.startswith(("ATOM", "HETATM"))]
+    two_models = "\n".join(["MODEL        1", *atoms, "ENDMDL", "MODEL        2", *atoms, "ENDMDL", "END"]) + "\n"
+    out, _ = viewer_text(two_models, "pdb")
+    assert out is not two_models and len(_ca_bfactors_pdb(out)) == len(_gemmi_ca_residues(text))
+    assert sum(line.startswith("ATOM") for line in out.splitlines()) == sum(line.startswith("ATOM") for line in atoms)
+
+
 def test_cdrs_by_numbering_match_the_services_cdr_analysis() -> None:
     """The sample job's cdr_analysis (written by the sample builder) vs IMGT numbering done here."""
     from app.models import JobResponse

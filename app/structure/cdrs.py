@@ -76,7 +76,7 @@ def _position_number(position: str) -> int | None:
 
 def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confidence: ResidueConfidence | None) -> list[CdrSpan]:
     """IMGT CDRs of the given chains, numbered here with immunum."""
-    from app.structure.chains import _annotator
+    from app.structure.chains import number_domains
 
     definition = CDR_DEFINITIONS["imgt"]
     spans: list[CdrSpan] = []
@@ -86,7 +86,7 @@ def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confi
             continue
         sequence = chain.sequence
         try:
-            domains = _annotator().number_domains(sequence)
+            domains = number_domains(sequence)
         except Exception:  # noqa: BLE001 - not numberable: no CDRs for this chain
             continue
         for domain in domains:

@@ -51,9 +51,7 @@ def is_antibody_domain(sequence: str) -> bool:
     if len(seq) < MIN_DOMAIN_LENGTH:
         return False
     try:
-        from immunum import Annotator
-
-        results = _annotator().number_domains(seq)
+        results = number_domains(seq)
     except Exception:  # noqa: BLE001 - a numbering failure means "not recognised"
         return False
     return any(r.error is None and r.chain in IG_CHAINS for r in results)
@@ -64,6 +62,13 @@ def _annotator():
     from immunum import Annotator
 
     return Annotator(chains=IG_CHAINS, scheme="imgt")
+
+
+@lru_cache(maxsize=512)
+def number_domains(sequence: str) -> tuple:
+    """immunum's IMGT domains of a chain sequence, once per distinct sequence (an IgG's two heavy and
+    two light chains are numbered once each; callers only read the results)."""
+    return tuple(_annotator().number_domains(sequence))
 
 
 def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) -> ChainSides:
