@@ -6,6 +6,8 @@ antibody/antigen sides use fixed palettes chosen to stay apart from the pLDDT co
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, REGION_COLORS, plddt_band, plddt_color
 from app.structure import CdrSpan, ChainSides, ParsedStructure, ResidueConfidence, ResidueId
 
@@ -19,6 +21,15 @@ Colors = tuple[tuple[str, str, str, str], ...]
 Legend = tuple[tuple[str, str], ...]
 
 
+@lru_cache(maxsize=8192)
+def _plddt_color_and_text(value: float | None) -> tuple[str, str]:
+    """(colour, hover text) of a pLDDT value: a few thousand distinct values in a large model."""
+    if value is None:
+        return NO_SCORE_COLOR, ""
+    band = plddt_band(value)
+    return plddt_color(value), f"pLDDT {value:.1f}" + (f" ({band.name.lower()})" if band else "")
+
+
 def _value_text(confidence: ResidueConfidence | None, rid: ResidueId) -> str:
     if confidence is None:
         return ""
@@ -26,8 +37,7 @@ def _value_text(confidence: ResidueConfidence | None, rid: ResidueId) -> str:
     if value is None:
         return ""
     if confidence.is_plddt:
-        band = plddt_band(value)
-        return f"pLDDT {value:.1f}" + (f" ({band.name.lower()})" if band else "")
+        return _plddt_color_and_text(value)[1]
     if confidence.kind.value == "predicted_error":
         return f"predicted error {value:.2f} Å"
     return f"B-factor {value:.1f}"
@@ -48,15 +58,22 @@ def plddt_legend() -> Legend:
 
 
 def by_plddt(parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan] = ()) -> tuple[Colors, Legend]:
-    cdrs = _cdr_of(list(spans))
-    colors = tuple(
-        (r.chain, r.label, plddt_color(confidence.values.get(r.id)), _info(r.id, confidence, cdrs))
-        for chain in parsed.chains for r in chain.residues
-    )
+    if not confidence.is_plddt:  # other kinds have no pLDDT colours: every residue "no score"
+        colors = tuple((r.chain, r.label, NO_SCORE_COLOR, _info(r.id, confidence, _cdr_of(list(spans))))
+                       for chain in parsed.chains for r in chain.residues)
+        return colors, plddt_legend() + ((NO_SCORE_COLOR, "No score"),)
+    cdrs = {rid: span.name for span in spans for rid in span.residues}
+    values = confidence.values
+    rows = []
+    for chain in parsed.chains:
+        for r in chain.residues:
+            color, text = _plddt_color_and_text(values.get(r.id))
+            cdr = cdrs.get(r.id)
+            rows.append((r.chain, r.label, color, f"{text} · {cdr}" if text and cdr else (text or cdr or "")))
     legend = plddt_legend()
-    if any(confidence.values.get(r.id) is None for chain in parsed.chains for r in chain.residues):
+    if any(values.get(r.id) is None for chain in parsed.chains for r in chain.residues):
         legend += ((NO_SCORE_COLOR, "No score"),)
-    return colors, legend
+    return tuple(rows), legend
 
 
 def by_chain(parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan] = ()) -> tuple[Colors, Legend]:
