@@ -22,7 +22,7 @@ from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed
 
 log = logging.getLogger(__name__)
 
@@ -322,9 +322,8 @@ def _render_numbering(review: StrategyReview) -> None:
     for col, chain in zip(tabs, review.chains):
         with col:
             st.markdown(f"**{chain.name}** · {md_escape(chain.numbering.describe())}")
-            box = st.expander(f"{chain.name} numbering table", expanded=False, key=f"hum-numbering-open-{chain.key}", on_change="rerun")
-            with box:
-                if box.open:  # built only while open
+            with lazy_expander(f"{chain.name} numbering table", key=f"hum-numbering-open-{chain.key}") as is_open:
+                if is_open:
                     st.dataframe(tables.numbering_frame(chain), hide_index=True, width="stretch", height=320, key=f"hum-numbering-{chain.key}")
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
@@ -17,15 +19,22 @@ def render_unparsed(value: Unparsed, what: str) -> None:
     st.json(value.raw, expanded=False)
 
 
+@contextmanager
+def lazy_expander(label: str, key: str) -> Iterator[bool]:
+    """A closed expander whose body is built only while it is open: `with lazy_expander(...) as is_open:`.
+    Opening or closing it reruns the page (on_change="rerun"), so a closed one sends nothing."""
+    box = st.expander(label, expanded=False, key=key, on_change="rerun")
+    with box:
+        yield bool(box.open)
+
+
 def raw_expander(data: Any, label: str, key: str) -> None:
     """A closed expander with the raw JSON of a section (rendered as JSON, never as HTML).
 
-    Lazy: the JSON is sent to the browser only while the expander is open (the raw results of a
-    large job are half a megabyte, and most page views never open them).
+    Lazy: the raw results of a large job are half a megabyte, and most page views never open them.
     """
-    box = st.expander(label, expanded=False, key=key, on_change="rerun")
-    with box:
-        if box.open:
+    with lazy_expander(label, key) as is_open:
+        if is_open:
             st.json(data, expanded=1)
 
 

@@ -14,7 +14,7 @@ from app.stability import JAIN_2017_FAB_TM, DdgTable, ResidueContext, ddg_table,
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
 
@@ -113,9 +113,8 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     st.caption(" ".join(notes))
     for note in table.notes:
         st.caption(md_escape(note))
-    ranked = st.expander("Positions ranked by best achievable ΔΔG", expanded=False, key="stab-ranked", on_change="rerun")
-    with ranked:
-        if ranked.open:  # built only while open
+    with lazy_expander("Positions ranked by best achievable ΔΔG", key="stab-ranked") as is_open:
+        if is_open:
             frame = table.rows_frame().iloc[list(table.select(chains, chosen_regions, "best"))]
             st.dataframe(frame, hide_index=True, key="stab-positions-table",
                          column_config={"best ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f")})

@@ -129,7 +129,7 @@ PDB_MAX_SERIAL = 99_999  # beyond PDB's columns, writers switch to hybrid-36, wh
 PDB_NUMBER_RANGE = range(-999, 10_000)
 
 
-def _viewer_ready_pdb(text: str, st: gemmi.Structure) -> bool:
+def _viewer_ready_pdb(st: gemmi.Structure) -> bool:
     """True when a PDB file is already what the viewer needs: one model, no hydrogens or waters,
     one-letter chain ids, atom serials and residue numbers within PDB's columns.
     3Dmol then reads the same chains and residue labels as gemmi did, so the file can go as it is
@@ -154,7 +154,7 @@ def viewer_text(text: str, fmt: str) -> tuple[str, str]:
     (one `_atom_site` row per line, which 3Dmol's mmCIF reader needs).
     """
     source = read_gemmi(text, fmt)
-    if fmt == "pdb" and _viewer_ready_pdb(text, source):
+    if fmt == "pdb" and _viewer_ready_pdb(source):
         return text, "pdb"
     st = source.clone()
     while len(st) > 1:
