@@ -37,6 +37,22 @@ if [ -f scripts/fetch_3dmol.sh ]; then
   bash scripts/fetch_3dmol.sh
 fi
 
+# Debian packages the tests drive for real: PostgreSQL (review store) and nginx (scripts/serve.sh)
+if [ "$want_test" = 1 ]; then
+  missing=()
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      echo "== installing Debian's ${missing[*]} for the tests"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "!! missing ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' to enable the tests that need them" >&2
+    fi
+  fi
+fi
+
 if [ "$want_test" = 1 ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing Debian's chromium for the browser tests"
