@@ -5,7 +5,9 @@ from pathlib import Path
 import streamlit as st
 
 # A local icon: a Material icon as favicon would be fetched from Google's servers.
-st.set_page_config(page_title="Antibody jobs", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
+st.set_page_config(
+    page_title="Antibody jobs", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide"
+)
 
 page = st.navigation(
     [

@@ -92,7 +92,9 @@ def resolve_storage_url(path: str, storage_base: str | None) -> str:
     if any(unquote(unquote(s)) in ("..", ".", "") or "/" in unquote(unquote(s)) for s in segments):
         raise errors.UnsafeStoragePath()  # ../, ./, //, and their percent-encoded forms
     if not storage_base:
-        raise errors.StructureUnavailable("No storage base is configured for relative structure paths (ABDASH_STORAGE_URL).")
+        raise errors.StructureUnavailable(
+            "No storage base is configured for relative structure paths (ABDASH_STORAGE_URL)."
+        )
     return storage_base.rstrip("/") + "/" + "/".join(quote(s, safe="") for s in segments)
 
 
@@ -206,11 +208,15 @@ class JobsClient:
         with_token = _origin(url) == _origin(self.base_url)
         body = self._send(url, with_token=with_token, stream_cap=self.max_structure_bytes, kind="structure")
         if body.status_code == 404:
-            raise errors.StructureUnavailable("The structure file was not found in storage (404). The job's other results are still shown.")
+            raise errors.StructureUnavailable(
+                "The structure file was not found in storage (404). The job's other results are still shown."
+            )
         if body.status_code in (401, 403):
             raise errors.StructureUnavailable(f"Storage refused access to the structure file ({body.status_code}).")
         if body.status_code >= 400:
-            raise errors.StructureUnavailable(f"Storage answered {body.status_code} for the structure file. Try again later.")
+            raise errors.StructureUnavailable(
+                f"Storage answered {body.status_code} for the structure file. Try again later."
+            )
         content = body.content
         try:
             text = content.decode("utf-8")
@@ -245,7 +251,9 @@ class JobsClient:
                     self._sleep(self._backoff(attempt))
                     continue
                 if kind == "structure":
-                    raise errors.StructureUnavailable("Could not fetch the structure file: the connection to storage failed.") from None
+                    raise errors.StructureUnavailable(
+                        "Could not fetch the structure file: the connection to storage failed."
+                    ) from None
                 if isinstance(exc, httpx.ConnectError):
                     raise errors.Unreachable() from None
                 raise errors.Unreachable(
@@ -281,7 +289,9 @@ class JobsClient:
                 if total > stream_cap:
                     raise errors.StructureTooLarge(None, stream_cap)
                 chunks.append(chunk)
-            return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks), request=response.request)
+            return httpx.Response(
+                response.status_code, headers=response.headers, content=b"".join(chunks), request=response.request
+            )
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff_s * (2 ** (attempt - 1))

@@ -25,7 +25,9 @@ PLDDT_BANDS: tuple[Band, ...] = (
     Band("Very high", 90.0, 100.0, "#0053D6"),
 )
 NO_SCORE_COLOR = "#AAAAAA"
-PLDDT_RULE = "Half-open bands [0,50) [50,70) [70,90) [90,100]: exactly 70 is 'confident' (after AlphaFold's confidence.py)."
+PLDDT_RULE = (
+    "Half-open bands [0,50) [50,70) [70,90) [90,100]: exactly 70 is 'confident' (after AlphaFold's confidence.py)."
+)
 
 
 def plddt_band(value: float | None) -> Band | None:
@@ -81,10 +83,38 @@ MHC2_LEGACY_THRESHOLDS = ThresholdSet("legacy (older tools)", strong=2.0, weak=1
 # --- CDR definitions (positions in the scheme named) ------------------------------------------------
 
 CDR_DEFINITIONS: dict[str, dict[str, tuple[str, str]]] = {
-    "imgt": {"H1": ("27", "38"), "H2": ("56", "65"), "H3": ("105", "117"), "L1": ("27", "38"), "L2": ("56", "65"), "L3": ("105", "117")},
-    "kabat": {"H1": ("31", "35B"), "H2": ("50", "65"), "H3": ("95", "102"), "L1": ("24", "34"), "L2": ("50", "56"), "L3": ("89", "97")},
-    "chothia": {"H1": ("26", "32"), "H2": ("52", "56"), "H3": ("95", "102"), "L1": ("24", "34"), "L2": ("50", "56"), "L3": ("89", "97")},
-    "north": {"H1": ("23", "35"), "H2": ("50", "58"), "H3": ("93", "102"), "L1": ("24", "34"), "L2": ("49", "56"), "L3": ("89", "97")},
+    "imgt": {
+        "H1": ("27", "38"),
+        "H2": ("56", "65"),
+        "H3": ("105", "117"),
+        "L1": ("27", "38"),
+        "L2": ("56", "65"),
+        "L3": ("105", "117"),
+    },
+    "kabat": {
+        "H1": ("31", "35B"),
+        "H2": ("50", "65"),
+        "H3": ("95", "102"),
+        "L1": ("24", "34"),
+        "L2": ("50", "56"),
+        "L3": ("89", "97"),
+    },
+    "chothia": {
+        "H1": ("26", "32"),
+        "H2": ("52", "56"),
+        "H3": ("95", "102"),
+        "L1": ("24", "34"),
+        "L2": ("50", "56"),
+        "L3": ("89", "97"),
+    },
+    "north": {
+        "H1": ("23", "35"),
+        "H2": ("50", "58"),
+        "H3": ("93", "102"),
+        "L1": ("24", "34"),
+        "L2": ("49", "56"),
+        "L3": ("89", "97"),
+    },
 }
 
 KABAT_VERNIER = {
@@ -94,8 +124,13 @@ KABAT_VERNIER = {
 
 REGION_ORDER = ("FR1", "CDR1", "FR2", "CDR2", "FR3", "CDR3", "FR4")
 REGION_COLORS = {
-    "FR1": "#E8EEF4", "FR2": "#E8EEF4", "FR3": "#E8EEF4", "FR4": "#E8EEF4",
-    "CDR1": "#F4A261", "CDR2": "#2A9D8F", "CDR3": "#E76F51",
+    "FR1": "#E8EEF4",
+    "FR2": "#E8EEF4",
+    "FR3": "#E8EEF4",
+    "FR4": "#E8EEF4",
+    "CDR1": "#F4A261",
+    "CDR2": "#2A9D8F",
+    "CDR3": "#E76F51",
 }
 
 # --- sequence liabilities (OPIG's list, severity after Satława et al. 2024) -------------------------
@@ -128,7 +163,11 @@ SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 # --- VHH hallmarks ----------------------------------------------------------------------------------
 
 VHH_HALLMARKS_IMGT = {
-    "42": ("F/Y", "V", "Kabat 37: F/Y in camelid VHH replaces the VL-facing V; it solubilises the former VL interface."),
+    "42": (
+        "F/Y",
+        "V",
+        "Kabat 37: F/Y in camelid VHH replaces the VL-facing V; it solubilises the former VL interface.",
+    ),
     "49": ("E/Q", "G", "Kabat 44: charged E/Q in VHH instead of G makes the former VL interface hydrophilic."),
     "50": ("R/C", "L", "Kabat 45: R (or C) instead of L removes a hydrophobic VL contact."),
     "52": ("F/G/L/W", "W", "Kabat 47: often F/G/L in VHH; W as in human VH."),

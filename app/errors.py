@@ -25,7 +25,9 @@ class InvalidJobId(ApiError):
 
 class Unauthorized(ApiError):
     title = "Not signed in"
-    message = "The service did not accept the API token (401). Paste a valid token in the sidebar or set ABDASH_API_TOKEN."
+    message = (
+        "The service did not accept the API token (401). Paste a valid token in the sidebar or set ABDASH_API_TOKEN."
+    )
 
 
 class Forbidden(ApiError):
@@ -47,7 +49,9 @@ class RateLimited(ApiError):
     title = "Service busy"
     message = "The service is rate-limiting requests (429). Wait a little and reload."
 
-    def __init__(self, message: str | None = None, *, status: int | None = 429, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str | None = None, *, status: int | None = 429, retry_after: float | None = None
+    ) -> None:
         super().__init__(message, status=status)
         self.retry_after = retry_after
         if retry_after is not None and message is None:

@@ -29,7 +29,9 @@ def token_fingerprint(token: str | None) -> str:
 class TtlCache:
     """A small thread-safe LRU with a time-to-live, bounded by entry count."""
 
-    def __init__(self, ttl_s: float = 600.0, max_entries: int = 64, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl_s: float = 600.0, max_entries: int = 64, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
         self._clock = clock

@@ -68,9 +68,7 @@ def _positive_float(value: str | None, default: float) -> float:
     return number if number > 0 else default
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str, Any] | None = None) -> Settings:
     """Read every ABDASH_* key from the environment, falling back to the secrets mapping."""
     environ = os.environ if environ is None else environ
     secrets = secrets or {}

@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-
 from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,25 +37,36 @@ class Traffic:
         page.on("requestfinished", self._finished)
 
     def _socket(self, ws) -> None:
-        ws.on("framereceived", lambda payload: self.frames.append(payload if isinstance(payload, bytes) else payload.encode()))
+        ws.on(
+            "framereceived",
+            lambda payload: self.frames.append(payload if isinstance(payload, bytes) else payload.encode()),
+        )
 
     def _finished(self, request) -> None:
         try:
             sizes = request.sizes()
             self.http.append((request.url, int(sizes.get("responseBodySize") or 0)))
-        except Exception:  # noqa: BLE001 - a request whose sizes are gone counts as 0
+        except Exception:
             self.http.append((request.url, 0))
 
     def mark(self) -> tuple[int, int]:
         return len(self.frames), len(self.http)
 
     def since(self, mark: tuple[int, int]) -> dict[str, Any]:
-        frames, http = self.frames[mark[0]:], self.http[mark[1]:]
-        return {"ws_bytes": sum(len(f) for f in frames), "ws_frames": len(frames), "http_bytes": sum(s for _, s in http),
-                "http_count": len(http), "threedmol_bytes": sum(s for u, s in http if "3Dmol" in u),
-                "frontend_bytes": sum(s for u, s in http if "/static/" in u and "3Dmol" not in u),
-                "media_urls": [(u.split("?")[0].rsplit("/", 1)[-1], s) for u, s in http if "/media/" in u and "/static/" not in u],
-                "media_bytes": sum(s for u, s in http if "/media/" in u and "/static/" not in u), "frames": frames}
+        frames, http = self.frames[mark[0] :], self.http[mark[1] :]
+        return {
+            "ws_bytes": sum(len(f) for f in frames),
+            "ws_frames": len(frames),
+            "http_bytes": sum(s for _, s in http),
+            "http_count": len(http),
+            "threedmol_bytes": sum(s for u, s in http if "3Dmol" in u),
+            "frontend_bytes": sum(s for u, s in http if "/static/" in u and "3Dmol" not in u),
+            "media_urls": [
+                (u.split("?")[0].rsplit("/", 1)[-1], s) for u, s in http if "/media/" in u and "/static/" not in u
+            ],
+            "media_bytes": sum(s for u, s in http if "/media/" in u and "/static/" not in u),
+            "frames": frames,
+        }
 
 
 def _drawn_at(page, key: str, timeout_s: float = 180) -> float | None:
@@ -68,7 +78,7 @@ def _drawn_at(page, key: str, timeout_s: float = 180) -> float | None:
     frame = page.frame_locator(f".st-key-{key} iframe")
     try:
         frame.locator("#abdash-viewer[data-ready='1']").wait_for(timeout=timeout_s * 1000)
-    except Exception:  # noqa: BLE001 - not drawn in time
+    except Exception:
         return None
     ready = time.perf_counter()
     canvas = frame.locator("#abdash-viewer canvas").first
@@ -77,7 +87,7 @@ def _drawn_at(page, key: str, timeout_s: float = 180) -> float | None:
         try:
             if _coloured_pixels(canvas.screenshot(timeout=5000)) > 500:
                 return ready
-        except Exception:  # noqa: BLE001 - the frame may still be laying out
+        except Exception:
             pass
         time.sleep(0.1)
     return None
@@ -100,11 +110,13 @@ def _structure_marker(data: Path, rel: str) -> bytes:
     text = path.read_text()
     fmt = "mmcif" if path.suffix == ".cif" else "pdb"
     shown, _ = viewer_text(text, fmt)
-    lines = [l for l in shown.splitlines() if l.startswith(("ATOM", "HETATM"))]
+    lines = [line for line in shown.splitlines() if line.startswith(("ATOM", "HETATM"))]
     return lines[len(lines) // 2].rstrip().encode()
 
 
-def view_page(browser, dash: Dashboard, data: Path, job: str, section: str, rel: str | None, shots: Path) -> dict[str, Any]:
+def view_page(
+    browser, dash: Dashboard, data: Path, job: str, section: str, rel: str | None, shots: Path
+) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     traffic = Traffic(page)
@@ -171,10 +183,19 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     poll_s = float(found.group(1)) if found else 2.0  # the page's polling interval (pages/job.py runs on import)
     span = (until[-1].at - first) if len(until) > 1 else 0.0
     expected_polls = span / poll_s + 1 if span else 1
-    return {"job": job, "pending_s": pending, "running_s": running, "poll_s": poll_s, "requests_until_done": len(until),
-            "until_done_s": (done_at or time.time()) - start, "completed_at_server_s": completed_at - first,
-            "requests_per_poll": len(until) / expected_polls, "requests_after_done": len(after), "after_s": after_s,
-            "request_times_s": [round(r.at - first, 2) for r in requests]}
+    return {
+        "job": job,
+        "pending_s": pending,
+        "running_s": running,
+        "poll_s": poll_s,
+        "requests_until_done": len(until),
+        "until_done_s": (done_at or time.time()) - start,
+        "completed_at_server_s": completed_at - first,
+        "requests_per_poll": len(until) / expected_polls,
+        "requests_after_done": len(after),
+        "after_s": after_s,
+        "request_times_s": [round(r.at - first, 2) for r in requests],
+    }
 
 
 def measure_in_browser(server, data: Path, made: dict[str, Any], results: Path, follow: bool = True) -> dict[str, Any]:

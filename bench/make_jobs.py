@@ -41,15 +41,29 @@ import gemmi
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
 NAMESPACE = uuid.UUID("1b5d0e43-6a55-4c1d-8f0e-5bd0b6f0c8a1")
-CETUXIMAB_FULL = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # full analysis: 3 strategies, structure, stability, immunogenicity
+CETUXIMAB_FULL = (
+    "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # full analysis: 3 strategies, structure, stability, immunogenicity
+)
 TRASTUZUMAB_COMPLEX = "01bb1aae-c0db-5b16-8a44-9bf3b4338c07"  # PDB 1N8Z as the complex
 RITUXIMAB_SCHEDULED = "3aed10bf-7383-5388-abfa-bc39bb07498d"  # x_sample.schedule: pending → running → completed
 CHAIN_IDS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 # Common HLA-DRB1 alleles (the sample's MHC-II epitopes carry a rule name instead of an allele).
 DRB1_ALLELES = [
-    "HLA-DRB1*01:01", "HLA-DRB1*03:01", "HLA-DRB1*04:01", "HLA-DRB1*07:01", "HLA-DRB1*11:01",
-    "HLA-DRB1*13:01", "HLA-DRB1*15:01", "HLA-DRB1*04:05", "HLA-DRB1*08:02", "HLA-DRB1*09:01",
-    "HLA-DRB1*12:01", "HLA-DRB1*13:02", "HLA-DRB1*14:01", "HLA-DRB1*15:02", "HLA-DRB1*16:01",
+    "HLA-DRB1*01:01",
+    "HLA-DRB1*03:01",
+    "HLA-DRB1*04:01",
+    "HLA-DRB1*07:01",
+    "HLA-DRB1*11:01",
+    "HLA-DRB1*13:01",
+    "HLA-DRB1*15:01",
+    "HLA-DRB1*04:05",
+    "HLA-DRB1*08:02",
+    "HLA-DRB1*09:01",
+    "HLA-DRB1*12:01",
+    "HLA-DRB1*13:02",
+    "HLA-DRB1*14:01",
+    "HLA-DRB1*15:02",
+    "HLA-DRB1*16:01",
     "HLA-DRB1*01:02",
 ]
 LARGE_TILES = 22
@@ -161,7 +175,9 @@ def derive_large(out: Path) -> str:
         "pdb_storage_path": rel,
         "model_used": f"{src_result.get('model_used')} x{LARGE_TILES}, tiled by rigid translation",
         "per_residue_plddt": {new: plddt.get(old, []) for new, old in origin.items()},
-        "cdr_analysis": [{**c, "chain": first.get(c.get("chain"), c.get("chain"))} for c in src_result.get("cdr_analysis") or []],
+        "cdr_analysis": [
+            {**c, "chain": first.get(c.get("chain"), c.get("chain"))} for c in src_result.get("cdr_analysis") or []
+        ],
         "humanization_result_id": None,
     }
     stab = copy.deepcopy(base["stability_result"])
@@ -171,7 +187,7 @@ def derive_large(out: Path) -> str:
     for tile in range(LARGE_TILES):
         for pos, row in zip(matrix["positions"], matrix["values"]):
             chain, _, number = pos.partition(":")
-            pair = names[2 * tile: 2 * tile + 2]
+            pair = names[2 * tile : 2 * tile + 2]
             new_chain = pair[0] if chain == "H" else pair[-1]
             positions.append(f"{new_chain}:{number}")
             values.append(row)
@@ -256,7 +272,9 @@ def _scale_epitopes(immuno: dict[str, Any], factor: int) -> dict[str, Any]:
     """Every epitope list repeated `factor` times; copy k moves each allele 4k places along DRB1_ALLELES."""
     out = copy.deepcopy(immuno)
     for key in ("mhc1_epitopes", "mhc2_epitopes"):
-        out[key] = [{**e, "allele": _shifted_allele(e.get("allele"), k)} for k in range(factor) for e in immuno.get(key) or []]
+        out[key] = [
+            {**e, "allele": _shifted_allele(e.get("allele"), k)} for k in range(factor) for e in immuno.get(key) or []
+        ]
     for key in ("bcell_epitopes", "deimmunization_suggestions"):
         out[key] = [copy.deepcopy(e) for _ in range(factor) for e in immuno.get(key) or []]
     return out
@@ -274,7 +292,11 @@ def scale_job(src_dir: Path, job_id: str, factor: int, out: Path) -> str:
         result["pdb_storage_path"] = _scale_file(src_dir, result["pdb_storage_path"], out, factor, "structure")
         plddt = result.get("per_residue_plddt") or {}
         result["per_residue_plddt"] = {_copy_name(c, k): v for k in range(factor) for c, v in plddt.items()}
-        result["cdr_analysis"] = [{**c, "chain": _copy_name(c.get("chain"), k)} for k in range(factor) for c in result.get("cdr_analysis") or []]
+        result["cdr_analysis"] = [
+            {**c, "chain": _copy_name(c.get("chain"), k)}
+            for k in range(factor)
+            for c in result.get("cdr_analysis") or []
+        ]
     stab = body.get("stability_result")
     if stab and isinstance(stab.get("ddg_matrix"), dict):
         matrix = stab["ddg_matrix"]
@@ -311,16 +333,22 @@ def job_stats(data_dir: Path, job_id: str) -> dict[str, Any]:
     s = body.get("structure_result") or {}
     c = body.get("complex_result") or {}
     i = body.get("immunogenicity_result") or {}
-    d = ((body.get("stability_result") or {}).get("ddg_matrix") or {})
+    d = (body.get("stability_result") or {}).get("ddg_matrix") or {}
     return {
         "strategies": len(body.get("results") or []),
         "residues": sum(len(v) for v in (s.get("per_residue_plddt") or {}).values()),
         "chains": len(s.get("per_residue_plddt") or {}),
         "ddg_positions": len(d.get("positions") or []),
-        "epitopes": len(i.get("mhc1_epitopes") or []) + len(i.get("mhc2_epitopes") or []) + len(i.get("bcell_epitopes") or []),
+        "epitopes": len(i.get("mhc1_epitopes") or [])
+        + len(i.get("mhc2_epitopes") or [])
+        + len(i.get("bcell_epitopes") or []),
         "job_json_bytes": (data_dir / "jobs" / f"{job_id}.json").stat().st_size,
-        "structure_bytes": (data_dir / "storage" / s["pdb_storage_path"]).stat().st_size if s.get("pdb_storage_path") else 0,
-        "complex_bytes": (data_dir / "storage" / c["pdb_storage_path"]).stat().st_size if c.get("pdb_storage_path") else 0,
+        "structure_bytes": (data_dir / "storage" / s["pdb_storage_path"]).stat().st_size
+        if s.get("pdb_storage_path")
+        else 0,
+        "complex_bytes": (data_dir / "storage" / c["pdb_storage_path"]).stat().st_size
+        if c.get("pdb_storage_path")
+        else 0,
     }
 
 

@@ -26,18 +26,37 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "streamlit_app.py"
 BASELINE = ROOT / "bench" / "baseline_page.py"
-PREFIX = {"Humanization": "hum-", "Structure": "struct-", "Stability": "stab-", "Immunogenicity": "immuno-", "Complex": "complex-"}
+PREFIX = {
+    "Humanization": "hum-",
+    "Structure": "struct-",
+    "Stability": "stab-",
+    "Immunogenicity": "immuno-",
+    "Complex": "complex-",
+}
 # Functions that compute a section's heavy views (charts, 3D, tables, parsing), by name.
-HEAVY_NAMES = {"parse_structure", "read_gemmi", "viewer_text", "compute_interface", "split_sides", "residue_confidence",
-               "spans_from_numbering", "build_viewer_html"}
+HEAVY_NAMES = {
+    "parse_structure",
+    "read_gemmi",
+    "viewer_text",
+    "compute_interface",
+    "split_sides",
+    "residue_confidence",
+    "spans_from_numbering",
+    "build_viewer_html",
+}
 # Which section a module's heavy functions belong to (modules shared by Structure and Complex say both).
 OWNERS = [
-    ("components/humanization", {"Humanization"}), ("app/humanization/", {"Humanization"}),
-    ("components/stability", {"Stability"}), ("app/stability/", {"Stability"}),
-    ("components/immunogenicity", {"Immunogenicity"}), ("app/immunogenicity/", {"Immunogenicity"}),
+    ("components/humanization", {"Humanization"}),
+    ("app/humanization/", {"Humanization"}),
+    ("components/stability", {"Stability"}),
+    ("app/stability/", {"Stability"}),
+    ("components/immunogenicity", {"Immunogenicity"}),
+    ("app/immunogenicity/", {"Immunogenicity"}),
     ("components/complex", {"Complex"}),
-    ("components/structure", {"Structure", "Complex"}), ("components/plddt_plot", {"Structure", "Complex"}),
-    ("components/viewer", {"Structure", "Complex"}), ("app/structure/", {"Structure", "Complex"}),
+    ("components/structure", {"Structure", "Complex"}),
+    ("components/plddt_plot", {"Structure", "Complex"}),
+    ("components/viewer", {"Structure", "Complex"}),
+    ("app/structure/", {"Structure", "Complex"}),
 ]
 
 
@@ -58,8 +77,14 @@ def heavy_calls(profile: cProfile.Profile) -> list[dict]:
             continue
         if name.startswith("build_") or name in HEAVY_NAMES:
             owners = _owner(filename)
-            out.append({"function": f"{filename.replace(str(ROOT) + '/', '')}:{name}", "calls": ncalls,
-                        "cum_s": round(cumtime, 4), "owners": sorted(owners) if owners else []})
+            out.append(
+                {
+                    "function": f"{filename.replace(str(ROOT) + '/', '')}:{name}",
+                    "calls": ncalls,
+                    "cum_s": round(cumtime, 4),
+                    "owners": sorted(owners) if owners else [],
+                }
+            )
     return sorted(out, key=lambda r: -r["cum_s"])
 
 

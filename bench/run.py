@@ -63,8 +63,14 @@ def machine() -> dict[str, Any]:
         pass
     import streamlit
 
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": ram_gb, "python": platform.python_version(),
-            "streamlit": streamlit.__version__, "os": platform.platform()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": ram_gb,
+        "python": platform.python_version(),
+        "streamlit": streamlit.__version__,
+        "os": platform.platform(),
+    }
 
 
 # --- jobs ----------------------------------------------------------------------------------------------
@@ -79,7 +85,9 @@ def prepare_jobs(args: argparse.Namespace) -> dict[str, Any]:
         builder_dir = RESULTS / "builder-large"
         if not (builder_dir / "jobs").is_dir():
             log(f"building the large job with the sample builder ({BUILD_VENV}) …")
-            subprocess.run([str(BUILD_VENV), "-m", "app.sample_api.build", "--large", str(builder_dir)], cwd=ROOT, check=True)
+            subprocess.run(
+                [str(BUILD_VENV), "-m", "app.sample_api.build", "--large", str(builder_dir)], cwd=ROOT, check=True
+            )
     if data.exists():
         import shutil
 
@@ -94,8 +102,9 @@ def prepare_jobs(args: argparse.Namespace) -> dict[str, Any]:
 # --- AppTest measurements (one process each) ------------------------------------------------------
 
 
-def run_worker(server, job: str, section: str | None, *, baseline: bool = False, reruns: int = 5,
-               profile_dir: Path | None = None) -> dict[str, Any]:
+def run_worker(
+    server, job: str, section: str | None, *, baseline: bool = False, reruns: int = 5, profile_dir: Path | None = None
+) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.page_worker", "--job", job, "--reruns", str(reruns)]
     if section and not baseline:
         cmd += ["--section", section]
@@ -111,10 +120,10 @@ def run_worker(server, job: str, section: str | None, *, baseline: bool = False,
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         return {"error": f"timeout after {WORKER_TIMEOUT_S} s"}
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
         return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]}
-    result = json.loads(lines[-1][len("RESULT "):])
+    result = json.loads(lines[-1][len("RESULT ") :])
     requests = server.app.state.requests[before:]
     result["requests_job"] = sum(1 for r in requests if r.path == f"/jobs/{job}")
     result["requests_storage"] = sum(1 for r in requests if r.path.startswith("/storage/"))
@@ -125,9 +134,14 @@ def run_worker(server, job: str, section: str | None, *, baseline: bool = False,
 
 def sections_of(data: Path, job: str) -> list[str]:
     body = json.loads((data / "jobs" / f"{job}.json").read_text())
-    present = {"Overview": True, "Humanization": bool(body.get("results")), "Structure": bool(body.get("structure_result")),
-               "Stability": bool(body.get("stability_result")), "Immunogenicity": bool(body.get("immunogenicity_result")),
-               "Complex": bool(body.get("complex_result"))}
+    present = {
+        "Overview": True,
+        "Humanization": bool(body.get("results")),
+        "Structure": bool(body.get("structure_result")),
+        "Stability": bool(body.get("stability_result")),
+        "Immunogenicity": bool(body.get("immunogenicity_result")),
+        "Complex": bool(body.get("complex_result")),
+    }
     return [s for s in SECTIONS if present[s]]
 
 
@@ -150,25 +164,31 @@ def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def page_costs(server, data: Path, job: str, reruns: int, profile_dir: Path | None, label: str,
-               processes: int = 1) -> dict[str, Any]:
+def page_costs(
+    server, data: Path, job: str, reruns: int, profile_dir: Path | None, label: str, processes: int = 1
+) -> dict[str, Any]:
     """Each row (the baseline, then every section) in `processes` fresh processes, taken in turns
     (baseline, sections, baseline, sections, …) so that a change in the machine's load touches all rows alike."""
     rows = [None, *sections_of(data, job)]
     runs: dict[str | None, list[dict[str, Any]]] = {row: [] for row in rows}
     for turn in range(processes):
         for row in rows:
-            result = run_worker(server, job, row, baseline=row is None, reruns=reruns,
-                                profile_dir=profile_dir if turn == 0 else None)
+            result = run_worker(
+                server, job, row, baseline=row is None, reruns=reruns, profile_dir=profile_dir if turn == 0 else None
+            )
             runs[row].append(result)
-            log(f"  [{label}{f' {turn + 1}/{processes}' if processes > 1 else ''}] {row or 'baseline'}: {short(result)}")
+            log(
+                f"  [{label}{f' {turn + 1}/{processes}' if processes > 1 else ''}] {row or 'baseline'}: {short(result)}"
+            )
     return {(row or "baseline"): _combine(found) for row, found in runs.items()}
 
 
 def short(r: dict[str, Any]) -> str:
     if "error" in r:
         return "ERROR " + r["error"]
-    return f"cold {r['cold_s']:.2f} s, rerun {r['rerun_s']:.2f} s" + (f", widget {r['widget_s']:.2f} s" if "widget_s" in r else "")
+    return f"cold {r['cold_s']:.2f} s, rerun {r['rerun_s']:.2f} s" + (
+        f", widget {r['widget_s']:.2f} s" if "widget_s" in r else ""
+    )
 
 
 # --- browser ------------------------------------------------------------------------------------------
@@ -199,15 +219,18 @@ def page_table(costs: dict[str, Any]) -> list[str]:
     """Times as `at.run()` wall time, then the script thread's alone ("script"), each with its ratio to
     the baseline's same figure; the targets (cold ≤ 3×, warm ≤ 1.5×) are checked on both."""
     base = costs["baseline"]
-    lines = ["| section | cold (s) | cold / baseline | cold, script (s) | / baseline | warm rerun (s) | rerun / baseline | "
-             "rerun, script (s) | / baseline | widget change (s) | widget / baseline rerun | API requests (job, files) over the runs of one process |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| section | cold (s) | cold / baseline | cold, script (s) | / baseline | warm rerun (s) | rerun / baseline | "
+        "rerun, script (s) | / baseline | widget change (s) | widget / baseline rerun | API requests (job, files) over the runs of one process |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     flag = lambda x, t: "" if x is None else (" ✅" if x <= t else " ❌")  # noqa: E731
     processes = base.get("processes", 1)
     lines.append(
         f"| baseline (fetch + st.json) | {fmt(base.get('cold_s'))} | 1.00 | {fmt(base.get('cold_script_s'))} | 1.00 | "
         f"{fmt(base.get('rerun_s'))} | 1.00 | {fmt(base.get('rerun_script_s'))} | 1.00 | — | — | "
-        f"{base.get('requests_job', '—')}, {base.get('requests_storage', '—')} over {base.get('runs', '—')} runs |")
+        f"{base.get('requests_job', '—')}, {base.get('requests_storage', '—')} over {base.get('runs', '—')} runs |"
+    )
     for section in SECTIONS:
         r = costs.get(section)
         if r is None:
@@ -220,19 +243,36 @@ def page_table(costs: dict[str, Any]) -> list[str]:
             x = ratio(r.get(name), base.get(name))
             cells += [fmt(r.get(name)), f"{fmt(x)}×{flag(x, target)}"]
         widget_ratio = ratio(r.get("widget_s"), base.get("rerun_s"))
-        cells += [fmt(r.get("widget_s")) + (f" ({r['widget']})" if r.get("widget") else ""), f"{fmt(widget_ratio)}{'×' if widget_ratio else ''}"]
+        cells += [
+            fmt(r.get("widget_s")) + (f" ({r['widget']})" if r.get("widget") else ""),
+            f"{fmt(widget_ratio)}{'×' if widget_ratio else ''}",
+        ]
         cells.append(f"{r['requests_job']}, {r['requests_storage']} over {r['runs']} runs")
         lines.append(f"| {section} | " + " | ".join(cells) + " |")
     if processes > 1:
         lines.append("")
-        lines.append(f"Each row: the median of {processes} fresh processes, run in turns. Cold times of each process: "
-                     + "; ".join(f"{name} {', '.join(f'{t:.2f}' for t in r.get('cold_each_s', []))}"
-                                 for name, r in costs.items() if isinstance(r, dict) and r.get("cold_each_s")) + " s.")
+        lines.append(
+            f"Each row: the median of {processes} fresh processes, run in turns. Cold times of each process: "
+            + "; ".join(
+                f"{name} {', '.join(f'{t:.2f}' for t in r.get('cold_each_s', []))}"
+                for name, r in costs.items()
+                if isinstance(r, dict) and r.get("cold_each_s")
+            )
+            + " s."
+        )
     return lines
 
 
 def growth_table(growth: dict[str, Any], factors: list[int]) -> list[str]:
-    head = "| section | " + " | ".join(f"{f}× cold / rerun (s)" for f in factors) + " | cold growth 1→" + str(factors[-1]) + "× (size ×" + str(factors[-1]) + ") | rerun growth | exponent (cold, rerun) |"
+    head = (
+        "| section | "
+        + " | ".join(f"{f}× cold / rerun (s)" for f in factors)
+        + " | cold growth 1→"
+        + str(factors[-1])
+        + "× (size ×"
+        + str(factors[-1])
+        + ") | rerun growth | exponent (cold, rerun) |"
+    )
     lines = [head, "|" + "---|" * (len(factors) + 4)]
     for section in ["baseline", *SECTIONS]:
         cells, colds, reruns = [], [], []
@@ -255,14 +295,21 @@ def growth_table(growth: dict[str, Any], factors: list[int]) -> list[str]:
             continue
         gc, gr = ratio(colds[-1], colds[0]), ratio(reruns[-1], reruns[0])
         span = factors[-1] / factors[0]
-        exp = lambda g: None if g is None or g <= 0 else math.log(g) / math.log(span)  # noqa: E731
-        ok = lambda g: "" if g is None else (" ✅" if g <= span * 1.1 else " ❌")  # noqa: E731
-        lines.append(f"| {section} | " + " | ".join(cells) + f" | {fmt(gc)}×{ok(gc)} | {fmt(gr)}×{ok(gr)} | {fmt(exp(gc))}, {fmt(exp(gr))} |")
+        exp = lambda g, span=span: None if g is None or g <= 0 else math.log(g) / math.log(span)  # noqa: E731
+        ok = lambda g, span=span: "" if g is None else (" ✅" if g <= span * 1.1 else " ❌")  # noqa: E731
+        lines.append(
+            f"| {section} | "
+            + " | ".join(cells)
+            + f" | {fmt(gc)}×{ok(gc)} | {fmt(gr)}×{ok(gr)} | {fmt(exp(gc))}, {fmt(exp(gr))} |"
+        )
     return lines
 
 
 def heavy_table(costs: dict[str, Any]) -> list[str]:
-    lines = ["| open section | heavy functions run on a warm rerun | of which belong to another section |", "|---|---|---|"]
+    lines = [
+        "| open section | heavy functions run on a warm rerun | of which belong to another section |",
+        "|---|---|---|",
+    ]
     for section in SECTIONS:
         r = costs.get(section)
         if not r or "heavy_rerun" not in r:
@@ -278,12 +325,31 @@ def render_report(res: dict[str, Any]) -> str:
     m = res["machine"]
     made = res["jobs"]
     st = made["stats"]
-    out = [f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, Streamlit {m['streamlit']}.",
-           f"Large job: {made['source']}: " + ", ".join(f"{k} {v}" for k, v in st["large"].items()) + ".", ""]
-    out += ["### Page cost on the large job (AppTest; fresh processes per row; 'script' = time in the script thread alone)", "", *page_table(res["page"]), ""]
+    out = [
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['ram_gb']} GB RAM; Python {m['python']}, Streamlit {m['streamlit']}.",
+        f"Large job: {made['source']}: " + ", ".join(f"{k} {v}" for k, v in st["large"].items()) + ".",
+        "",
+    ]
+    out += [
+        "### Page cost on the large job (AppTest; fresh processes per row; 'script' = time in the script thread alone)",
+        "",
+        *page_table(res["page"]),
+        "",
+    ]
     if res.get("growth"):
-        sizes = "; ".join(f"{k}: {v['strategies']} strategies, {v['residues']} residues, {v['ddg_positions']} ddG positions, {v['epitopes']} epitopes, structure {v['structure_bytes'] / 1e6:.1f} MB" for k, v in st.items() if k.startswith("x"))
-        out += ["### Growth (same measurement on the scaled jobs)", "", sizes, "", *growth_table(res["growth"], res["factors"]), ""]
+        sizes = "; ".join(
+            f"{k}: {v['strategies']} strategies, {v['residues']} residues, {v['ddg_positions']} ddG positions, {v['epitopes']} epitopes, structure {v['structure_bytes'] / 1e6:.1f} MB"
+            for k, v in st.items()
+            if k.startswith("x")
+        )
+        out += [
+            "### Growth (same measurement on the scaled jobs)",
+            "",
+            sizes,
+            "",
+            *growth_table(res["growth"], res["factors"]),
+            "",
+        ]
     out += ["### Heavy views on a warm rerun", "", *heavy_table(res["page"]), ""]
     b = res.get("browser")
     if b:
@@ -299,36 +365,63 @@ def render_report(res: dict[str, Any]) -> str:
                 f"{view['structure_bytes'] / 1e6:.2f} MB + 3Dmol.js {view['threedmol_file_bytes'] / 1e6:.2f} MB = {view['floor_bytes'] / 1e6:.2f} MB "
                 f"(ratio {(view['total_bytes'] - view.get('frontend_bytes', 0)) / view['floor_bytes']:.2f}). "
                 f"The structure's text travels {view['structure_copies']}× over the websocket"
-                + (" and not over /media" if not any(n.endswith((".pdb", ".cif")) for n, _ in view.get("media_urls", [])) else " AND AGAIN over /media")
-                + (f"; 3D view drawn {view['draw_s']:.1f} s after navigation (page idle at {view['page_idle_s']:.1f} s)" if view.get("draw_s") is not None else
-                   ("; 3D view NOT detected as drawn" if view["structure_bytes"] else ""))
-                + (f"; a colour/style change then sends {view['rerun_ws_bytes'] / 1e6:.2f} MB (the viewer page again, new colours)" if view.get("rerun_ws_bytes") is not None else "")
+                + (
+                    " and not over /media"
+                    if not any(n.endswith((".pdb", ".cif")) for n, _ in view.get("media_urls", []))
+                    else " AND AGAIN over /media"
+                )
+                + (
+                    f"; 3D view drawn {view['draw_s']:.1f} s after navigation (page idle at {view['page_idle_s']:.1f} s)"
+                    if view.get("draw_s") is not None
+                    else ("; 3D view NOT detected as drawn" if view["structure_bytes"] else "")
+                )
+                + (
+                    f"; a colour/style change then sends {view['rerun_ws_bytes'] / 1e6:.2f} MB (the viewer page again, new colours)"
+                    if view.get("rerun_ws_bytes") is not None
+                    else ""
+                )
                 + "."
             )
         f = b.get("follow")
         if f:
-            out.append(f"- Following a running job ({f['job']}, scheduled pending {f['pending_s']:g} s → running {f['running_s']:g} s → completed): "
-                       f"{f['requests_until_done']} job requests in {f['until_done_s']:.1f} s while it ran "
-                       f"(polling every {f['poll_s']:g} s: {f['requests_per_poll']:.2f} requests per poll), "
-                       f"then {f['requests_after_done']} more in the {f['after_s']:g} s after it completed.")
+            out.append(
+                f"- Following a running job ({f['job']}, scheduled pending {f['pending_s']:g} s → running {f['running_s']:g} s → completed): "
+                f"{f['requests_until_done']} job requests in {f['until_done_s']:.1f} s while it ran "
+                f"(polling every {f['poll_s']:g} s: {f['requests_per_poll']:.2f} requests per poll), "
+                f"then {f['requests_after_done']} more in the {f['after_s']:g} s after it completed."
+            )
         out.append("")
     return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="The dashboard's benchmark (prints a table).")
-    parser.add_argument("--builder-dir", type=Path, help="use this `python -m app.sample_api.build --large DIR` output as the large job")
-    parser.add_argument("--derive", action="store_true", help="derive the large job from the committed samples even if .venv-build exists")
+    parser.add_argument(
+        "--builder-dir", type=Path, help="use this `python -m app.sample_api.build --large DIR` output as the large job"
+    )
+    parser.add_argument(
+        "--derive",
+        action="store_true",
+        help="derive the large job from the committed samples even if .venv-build exists",
+    )
     parser.add_argument("--factors", default="1,4,16", help="growth factors (default 1,4,16)")
     parser.add_argument("--reruns", type=int, default=5)
-    parser.add_argument("--processes", type=int, default=3,
-                        help="fresh processes per row of the page table (medians; default 3; growth uses 1)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=3,
+        help="fresh processes per row of the page table (medians; default 3; growth uses 1)",
+    )
     parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-follow", action="store_true")
-    parser.add_argument("--profile", action="store_true", help="also cProfile the cold runs (slower) into bench/results/profile-*.txt")
+    parser.add_argument(
+        "--profile", action="store_true", help="also cProfile the cold runs (slower) into bench/results/profile-*.txt"
+    )
     parser.add_argument("--sections", help="comma-separated subset of sections for the page table")
-    parser.add_argument("--report-only", action="store_true", help="print the table of the last run (bench/results/results.json)")
+    parser.add_argument(
+        "--report-only", action="store_true", help="print the table of the last run (bench/results/results.json)"
+    )
     args = parser.parse_args(argv)
     args.factors = [int(f) for f in args.factors.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)

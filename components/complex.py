@@ -15,7 +15,14 @@ from app.conventions import IPTM_ANTIBODY_CAVEAT, iptm_interpretation, plddt_ban
 from app.models import Unparsed
 from app.models.contract import ComplexResultRow
 from app.structure import (
-    CUTOFF_A, ChainSides, ConfidenceKind, InterfaceResidue, ParsedStructure, from_bfactors, split_sides, viewer_text,
+    CUTOFF_A,
+    ChainSides,
+    ConfidenceKind,
+    InterfaceResidue,
+    ParsedStructure,
+    from_bfactors,
+    split_sides,
+    viewer_text,
 )
 from app.structure.interface import compute_interface, residues_from_labels
 from app.structure.parse import read_gemmi
@@ -44,17 +51,21 @@ def build_interface_summary(residues: list[InterfaceResidue], sides: ChainSides)
     chains = list(dict.fromkeys([*sides.antibody, *sides.antigen, *(r.id.chain for r in residues)]))
     for chain in chains:
         mine = [r for r in residues if r.id.chain == chain]
-        rows.append({
-            "Chain": chain,
-            "Side": sides.side(chain),
-            "Interface residues": len(mine),
-            "Residues": ", ".join(f"{r.name.capitalize() if r.name else ''}{r.id.label}" for r in mine) or "—",
-        })
+        rows.append(
+            {
+                "Chain": chain,
+                "Side": sides.side(chain),
+                "Interface residues": len(mine),
+                "Residues": ", ".join(f"{r.name.capitalize() if r.name else ''}{r.id.label}" for r in mine) or "—",
+            }
+        )
     return pd.DataFrame(rows, columns=["Chain", "Side", "Interface residues", "Residues"])
 
 
 @st.cache_data(show_spinner="Computing the interface…", max_entries=16)
-def _computed_interface(text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...]) -> list[InterfaceResidue]:
+def _computed_interface(
+    text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...]
+) -> list[InterfaceResidue]:
     sides = ChainSides(antibody, antigen, "", "")
     return compute_interface(read_gemmi(text, fmt), sides)
 
@@ -62,8 +73,11 @@ def _computed_interface(text: str, fmt: str, antibody: tuple[str, ...], antigen:
 def _scores(result: ComplexResultRow) -> None:
     c1, c2, c3 = st.columns([1, 1, 1.6], border=True)
     with c1:
-        st.metric("ipTM", "—" if result.iptm is None else f"{result.iptm:.2f}",
-                  help="Interface predicted TM-score (AlphaFold 3 docs): > 0.8 confident, 0.6–0.8 grey zone, < 0.6 likely wrong.")
+        st.metric(
+            "ipTM",
+            "—" if result.iptm is None else f"{result.iptm:.2f}",
+            help="Interface predicted TM-score (AlphaFold 3 docs): > 0.8 confident, 0.6–0.8 grey zone, < 0.6 likely wrong.",
+        )
         reading = iptm_interpretation(result.iptm)
         if result.iptm is not None:
             color = next((c for k, c in IPTM_BADGE.items() if reading.startswith(k)), "gray")
@@ -71,8 +85,11 @@ def _scores(result: ComplexResultRow) -> None:
         else:
             st.caption("not given by the service")
     with c2:
-        st.metric("Confidence", "—" if result.confidence_score is None else f"{result.confidence_score:.2f}",
-                  help="The service's confidence_score (0–1). For Boltz-2: 0.8 · complex pLDDT + 0.2 · ipTM.")
+        st.metric(
+            "Confidence",
+            "—" if result.confidence_score is None else f"{result.confidence_score:.2f}",
+            help="The service's confidence_score (0–1). For Boltz-2: 0.8 · complex pLDDT + 0.2 · ipTM.",
+        )
         band = plddt_band(None if result.confidence_score is None else result.confidence_score * 100)
         st.caption(f"pLDDT band: {band.name}" if band else "not given by the service")
     with c3:
@@ -94,8 +111,9 @@ def _per_chain(result: ComplexResultRow, sides: ChainSides | None) -> None:
     st.plotly_chart(build_chain_bar_figure(per_chain, side_of), key="complex-chain-plot", config={"displaylogo": False})
 
 
-def _interface(result: ComplexResultRow, file: StructureFile | None, parsed: ParsedStructure | None,
-               sides: ChainSides | None) -> list[InterfaceResidue]:
+def _interface(
+    result: ComplexResultRow, file: StructureFile | None, parsed: ParsedStructure | None, sides: ChainSides | None
+) -> list[InterfaceResidue]:
     st.subheader("Interface", anchor=False)
     given = result.interface_residues
     if isinstance(given, Unparsed):
@@ -107,10 +125,14 @@ def _interface(result: ComplexResultRow, file: StructureFile | None, parsed: Par
         if parsed is not None and sides is not None:
             residues, missing = residues_from_labels(parsed, labels, sides)
             if missing:
-                st.caption(f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}")
+                st.caption(
+                    f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}"
+                )
         else:
             blank = ChainSides((), tuple(labels), "none", "")
-            residues = [InterfaceResidue(r.id, "", "") for r in residues_from_labels(ParsedStructure(()), labels, blank)[0]]
+            residues = [
+                InterfaceResidue(r.id, "", "") for r in residues_from_labels(ParsedStructure(()), labels, blank)[0]
+            ]
         st.caption("Interface residues as given by the service (interface_residues).")
     elif parsed is not None and sides is not None and file is not None:
         if not sides.antibody or not sides.antigen:
@@ -128,17 +150,31 @@ def _interface(result: ComplexResultRow, file: StructureFile | None, parsed: Par
     if sides is not None:
         st.caption(md_escape(sides.detail))
     table = build_interface_summary(residues, sides or ChainSides((), (), "none", ""))
-    st.dataframe(table, hide_index=True, key="complex-interface-table",
-                 column_config={"Residues": st.column_config.TextColumn(width="large")})
-    st.download_button("Download interface residues (CSV)", build_interface_table(residues).to_csv(index=False),
-                       file_name="interface_residues.csv", mime="text/csv", key="complex-download-csv",
-                       icon=":material/download:")
+    st.dataframe(
+        table,
+        hide_index=True,
+        key="complex-interface-table",
+        column_config={"Residues": st.column_config.TextColumn(width="large")},
+    )
+    st.download_button(
+        "Download interface residues (CSV)",
+        build_interface_table(residues).to_csv(index=False),
+        file_name="interface_residues.csv",
+        mime="text/csv",
+        key="complex-download-csv",
+        icon=":material/download:",
+    )
     return residues
 
 
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
-def _viewer(parsed: ParsedStructure, file: StructureFile, sides: ChainSides, residues: list[InterfaceResidue],
-            model_used: str | None) -> None:
+def _viewer(
+    parsed: ParsedStructure,
+    file: StructureFile,
+    sides: ChainSides,
+    residues: list[InterfaceResidue],
+    model_used: str | None,
+) -> None:
     confidence = from_bfactors(parsed, model_used)
     view_col, side_col = st.columns([2.3, 1], gap="medium")
     with side_col:
@@ -149,7 +185,9 @@ def _viewer(parsed: ParsedStructure, file: StructureFile, sides: ChainSides, res
         if confidence.kind is not ConfidenceKind.PLDDT:
             st.caption(md_escape(confidence.note))
         st.caption("Hover a residue for its chain, name, number and side; drag to rotate, scroll to zoom.")
-        common.download_file(file, key="complex-download", label=f"Download the complex ({'mmCIF' if file.format == 'mmcif' else 'PDB'})")
+        common.download_file(
+            file, key="complex-download", label=f"Download the complex ({'mmCIF' if file.format == 'mmcif' else 'PDB'})"
+        )
     interface_ids = {r.id for r in residues}
     shown_confidence = confidence if confidence.kind in (ConfidenceKind.PLDDT, ConfidenceKind.PREDICTED_ERROR) else None
     if mode == "pLDDT":
@@ -163,8 +201,16 @@ def _viewer(parsed: ParsedStructure, file: StructureFile, sides: ChainSides, res
         title = ""
     sticks = tuple((r.id.chain, r.id.label) for r in residues) if show_sticks else ()
     text, fmt = viewer_text(file.text, file.format)
-    spec = ViewerSpec(text, fmt, table, style=style, sticks=sticks, legend=legend, legend_title=title,
-                      title="3D structure of the antibody–antigen complex")
+    spec = ViewerSpec(
+        text,
+        fmt,
+        table,
+        style=style,
+        sticks=sticks,
+        legend=legend,
+        legend_title=title,
+        title="3D structure of the antibody–antigen complex",
+    )
     with view_col:
         render_viewer(spec, key="complex-viewer")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import streamlit as st
 
@@ -41,7 +41,7 @@ def _timeline(job: Job, now: datetime) -> str:
 
 
 def render_header(job: Job, *, now: datetime | None = None) -> None:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     with st.container(key="job-header"):
         title = (job.job_type or "job").replace("_", " ").capitalize()
         top = st.container(horizontal=True, vertical_alignment="center")
@@ -54,9 +54,15 @@ def render_header(job: Job, *, now: datetime | None = None) -> None:
         )
 
     if job.status == "failed":
-        st.error(f"**The job failed.** {md_escape(job.error_message or 'The service gave no error message.')}", icon=":material/error:")
+        st.error(
+            f"**The job failed.** {md_escape(job.error_message or 'The service gave no error message.')}",
+            icon=":material/error:",
+        )
     elif job.status == "canceled":
         when = fmt_time(job.canceled_at) if job.canceled_at else "at an unknown time"
-        st.warning(f"This job was canceled ({when}). Results computed before then, if any, are shown below.", icon=":material/cancel:")
+        st.warning(
+            f"This job was canceled ({when}). Results computed before then, if any, are shown below.",
+            icon=":material/cancel:",
+        )
     elif job.status not in STATUS_BADGES:
         st.info(f"The service reports a status this dashboard does not know: {md_code(job.status)}.")

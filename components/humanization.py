@@ -67,9 +67,11 @@ def _safely(draw: Callable[..., None], what: str, *args: object) -> None:
     """Draw one part; if it fails on data nobody foresaw, say so there and keep drawing the rest."""
     try:
         draw(*args)
-    except Exception as error:  # noqa: BLE001 - no traceback may reach the page
+    except Exception as error:
         log.exception("humanization: %s failed", what)
-        st.error(f"This dashboard could not draw {what} ({md_escape(type(error).__name__)}). The raw JSON is at the end of this section.")
+        st.error(
+            f"This dashboard could not draw {what} ({md_escape(type(error).__name__)}). The raw JSON is at the end of this section."
+        )
 
 
 def render(fetched: FetchedJob) -> None:
@@ -83,8 +85,10 @@ def render(fetched: FetchedJob) -> None:
         return
     try:
         reviews = strategy_reviews(fetched)
-    except Exception as error:  # noqa: BLE001 - never a traceback on the page
-        st.error(f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows.")
+    except Exception as error:
+        st.error(
+            f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows."
+        )
         raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     job_id = fetched.job_id
@@ -136,7 +140,9 @@ def _overview_tables(reviews: tuple[StrategyReview, ...]):
     """((frame, cell styles) of the mutation counts, same of humanness and liabilities or None)."""
     frame, better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return (mutations, _best_styles(mutations, better)), ((other, _best_styles(other, better)) if len(other.columns) > 1 else None)
+    return (mutations, _best_styles(mutations, better)), (
+        (other, _best_styles(other, better)) if len(other.columns) > 1 else None
+    )
 
 
 def _styled(frame, styles):
@@ -204,21 +210,30 @@ def _render_mutations(review: StrategyReview) -> None:
     left, right = st.columns([3, 1])
     with left:
         chains = [c.name for c in review.chains]
-        regions = sorted(frame["Region"].unique(), key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99)
+        regions = sorted(
+            frame["Region"].unique(), key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99
+        )
         f1, f2 = st.columns(2)
         chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
         chosen_regions = f2.multiselect("Region", regions, default=regions, key="hum-region-filter")
         shown = frame[frame["Chain"].isin(chosen_chains) & frame["Region"].isin(chosen_regions)]
         st.dataframe(
-            shown, hide_index=True, width="stretch", key="hum-mutations",
+            shown,
+            hide_index=True,
+            width="stretch",
+            key="hum-mutations",
             column_config={
                 "Position": st.column_config.TextColumn("Position", help="Label in the numbering scheme"),
                 "Index": st.column_config.NumberColumn("Index", help="1-based residue index in the humanized chain"),
-                "Vernier": st.column_config.CheckboxColumn("Vernier", help="Kabat Vernier-zone position", width="small"),
+                "Vernier": st.column_config.CheckboxColumn(
+                    "Vernier", help="Kabat Vernier-zone position", width="small"
+                ),
                 "Chain": st.column_config.TextColumn("Chain", width="small"),
                 "From": st.column_config.TextColumn("From", width="small"),
                 "To": st.column_config.TextColumn("To", width="small"),
-                "Source": st.column_config.TextColumn("Source", help="Listed by the service, or found here by aligning parental and humanized"),
+                "Source": st.column_config.TextColumn(
+                    "Source", help="Listed by the service, or found here by aligning parental and humanized"
+                ),
             },
         )
         st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
@@ -244,10 +259,22 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
         h = chain.humanness
         cols = st.columns(5)
         cols[0].markdown(f"**{chain.name}**")
-        cols[1].metric("OASis percentile", fmt_percent(h.percentile), help="Share of human antibodies less human than this chain (OASis). Higher is more human.")
+        cols[1].metric(
+            "OASis percentile",
+            fmt_percent(h.percentile),
+            help="Share of human antibodies less human than this chain (OASis). Higher is more human.",
+        )
         cols[2].metric("Identity", fmt_percent(h.identity), help="Identity to the closest human germline (0–100 %).")
-        cols[3].metric("Germline content", fmt_percent(h.germline_content), help="Share of the chain's 9-mers found in human germlines.")
-        cols[4].metric("Parental identity", fmt_percent(h.parental_identity), help="Identity of the humanized chain to the parental chain.")
+        cols[3].metric(
+            "Germline content",
+            fmt_percent(h.germline_content),
+            help="Share of the chain's 9-mers found in human germlines.",
+        )
+        cols[4].metric(
+            "Parental identity",
+            fmt_percent(h.parental_identity),
+            help="Identity of the humanized chain to the parental chain.",
+        )
     if len(reviews) > 1:
         figure = view(figures.humanness_comparison, reviews)
         if figure is not None:
@@ -302,10 +329,21 @@ def _render_liabilities(review: StrategyReview) -> None:
             st.dataframe(summary, hide_index=True, width="stretch", key="hum-liability-summary")
         with right:
             st.markdown("**Where they fall** (rows in a CDR are shaded red)")
-            st.dataframe(_cdr_rows_shaded(frame), hide_index=True, width="stretch", key="hum-liabilities",
-                         column_config={"Position": st.column_config.TextColumn("Position", help="Label of the first residue in the numbering scheme")})
+            st.dataframe(
+                _cdr_rows_shaded(frame),
+                hide_index=True,
+                width="stretch",
+                key="hum-liabilities",
+                column_config={
+                    "Position": st.column_config.TextColumn(
+                        "Position", help="Label of the first residue in the numbering scheme"
+                    )
+                },
+            )
     if any(c.has_parental for c in chains):
-        st.markdown("**Added or removed by humanization** (parental and humanized both scanned here with the same rules)")
+        st.markdown(
+            "**Added or removed by humanization** (parental and humanized both scanned here with the same rules)"
+        )
         if changes.empty:
             st.caption("Humanization neither added nor removed a liability motif.")
         else:
@@ -324,7 +362,13 @@ def _render_numbering(review: StrategyReview) -> None:
             st.markdown(f"**{chain.name}** · {md_escape(chain.numbering.describe())}")
             with lazy_expander(f"{chain.name} numbering table", key=f"hum-numbering-open-{chain.key}") as is_open:
                 if is_open:
-                    st.dataframe(tables.numbering_frame(chain), hide_index=True, width="stretch", height=320, key=f"hum-numbering-{chain.key}")
+                    st.dataframe(
+                        tables.numbering_frame(chain),
+                        hide_index=True,
+                        width="stretch",
+                        height=320,
+                        key=f"hum-numbering-{chain.key}",
+                    )
 
 
 def _notes(notes: list[str]) -> None:
@@ -345,8 +389,13 @@ def _render_vhh(review: StrategyReview) -> None:
     vh = review.chain("vh")
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
-    st.dataframe(rows, hide_index=True, width="stretch", key="hum-vhh-hallmarks",
-                 column_config={"What it means": st.column_config.TextColumn("What it means", width="large")})
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        key="hum-vhh-hallmarks",
+        column_config={"What it means": st.column_config.TextColumn("What it means", width="large")},
+    )
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -387,7 +436,9 @@ def _render_fc(review: StrategyReview) -> None:
                 {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
                 for m in analysis.engineered_mutations
             ],
-            hide_index=True, width="stretch", key="hum-fc-mutations",
+            hide_index=True,
+            width="stretch",
+            key="hum-fc-mutations",
             column_config={"Effect": st.column_config.TextColumn("Effect", width="large")},
         )
     else:
@@ -403,14 +454,26 @@ def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
     # Callables: each file is built when its button is clicked, not on every rerun.
     reviews = list(reviews)
     cols[0].download_button(
-        "FASTA: parental + every strategy", lambda: exports.fasta(reviews, job_id), on_click="ignore",
-        file_name=exports.file_name(job_id, "humanization", "fasta"), mime="text/plain", key="hum-download-fasta",
+        "FASTA: parental + every strategy",
+        lambda: exports.fasta(reviews, job_id),
+        on_click="ignore",
+        file_name=exports.file_name(job_id, "humanization", "fasta"),
+        mime="text/plain",
+        key="hum-download-fasta",
     )
     cols[1].download_button(
-        "CSV: mutations (all strategies)", lambda: exports.csv_text(tables.mutation_frame(reviews)), on_click="ignore",
-        file_name=exports.file_name(job_id, "mutations", "csv"), mime="text/csv", key="hum-download-mutations",
+        "CSV: mutations (all strategies)",
+        lambda: exports.csv_text(tables.mutation_frame(reviews)),
+        on_click="ignore",
+        file_name=exports.file_name(job_id, "mutations", "csv"),
+        mime="text/csv",
+        key="hum-download-mutations",
     )
     cols[2].download_button(
-        "CSV: liabilities (all strategies)", lambda: exports.csv_text(tables.liability_frame(reviews)), on_click="ignore",
-        file_name=exports.file_name(job_id, "liabilities", "csv"), mime="text/csv", key="hum-download-liabilities",
+        "CSV: liabilities (all strategies)",
+        lambda: exports.csv_text(tables.liability_frame(reviews)),
+        on_click="ignore",
+        file_name=exports.file_name(job_id, "liabilities", "csv"),
+        mime="text/csv",
+        key="hum-download-liabilities",
     )

@@ -54,9 +54,7 @@ def _e(text: object) -> str:
 
 
 def _key(chain: ChainReview, with_nonhuman: bool) -> str:
-    regions = "".join(
-        f'<span><i style="background:{REGION_COLORS[r]}"></i>{r}</span>' for r in REGION_ORDER
-    )
+    regions = "".join(f'<span><i style="background:{REGION_COLORS[r]}"></i>{r}</span>' for r in REGION_ORDER)
     parts = [regions]
     if chain.has_parental:
         parts.append(f'<span><i style="background:{MUTATION_BG}"></i>mutation</span>')
@@ -108,7 +106,7 @@ def build_alignment_html(chain: ChainReview, non_human_cover: tuple[int, ...] | 
         names.append("<div>Parental</div>")
     names += ["<div>Humanized</div>", "<div>Liabilities</div>"]
     if cover:
-        names.append("<div title=\"non-human 9-mers covering the residue\">Non-human</div>")
+        names.append('<div title="non-human 9-mers covering the residue">Non-human</div>')
     names.append("</div>")
     names_html = "".join(names)
 
@@ -158,7 +156,11 @@ def build_alignment_html(chain: ChainReview, non_human_cover: tuple[int, ...] | 
             rows += [("hum", hum), ("liab", liab)]
             if cover:
                 rows.append(("nonhuman", nonhuman))
-            out.append('<div class="blk">' + "".join(f'<div class="r {c}">{"".join(cells)}</div>' for c, cells in rows) + "</div>")
+            out.append(
+                '<div class="blk">'
+                + "".join(f'<div class="r {c}">{"".join(cells)}</div>' for c, cells in rows)
+                + "</div>"
+            )
         out.append("</div>")
     out.append("</div>")
     return "".join(out)

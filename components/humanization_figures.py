@@ -9,7 +9,11 @@ import plotly.graph_objects as go
 from app.humanization.humanness import PeptideTrack, peptide_track
 from app.humanization.review import ChainReview, StrategyReview
 
-METRICS = (("percentile", "OASis percentile"), ("identity", "Germline identity"), ("germline_content", "Germline content"))
+METRICS = (
+    ("percentile", "OASis percentile"),
+    ("identity", "Germline identity"),
+    ("germline_content", "Germline content"),
+)
 CHAIN_COLORS = {"VH": "#1f77b4", "VL": "#ff7f0e"}
 
 
@@ -37,15 +41,23 @@ def humanness_comparison(reviews: list[StrategyReview]) -> go.Figure | None:
                 continue
             any_value = True
             figure.add_bar(
-                x=names, y=values, name=f"{chain_name} {title}", legendgroup=chain_name,
-                marker_color=CHAIN_COLORS[chain_name], opacity={"percentile": 1.0, "identity": 0.7, "germline_content": 0.45}[metric],
+                x=names,
+                y=values,
+                name=f"{chain_name} {title}",
+                legendgroup=chain_name,
+                marker_color=CHAIN_COLORS[chain_name],
+                opacity={"percentile": 1.0, "identity": 0.7, "germline_content": 0.45}[metric],
                 hovertemplate="%{x}<br>" + f"{chain_name} {title}" + ": %{y:.1f} %<extra></extra>",
             )
     if not any_value:
         return None
     figure.update_layout(
-        barmode="group", height=320, margin=dict(l=10, r=10, t=30, b=10), yaxis=dict(title="%", range=[0, 100]),
-        title=dict(text="Humanness by strategy", font=dict(size=14)), legend=dict(orientation="h", y=-0.2),
+        barmode="group",
+        height=320,
+        margin=dict(l=10, r=10, t=30, b=10),
+        yaxis=dict(title="%", range=[0, 100]),
+        title=dict(text="Humanness by strategy", font=dict(size=14)),
+        legend=dict(orientation="h", y=-0.2),
     )
     return figure
 
@@ -58,15 +70,21 @@ def peptide_track_figure(chain: ChainReview, track: PeptideTrack) -> go.Figure:
     x = list(range(1, len(chain.humanized) + 1))
     figure = go.Figure(
         go.Bar(
-            x=x, y=list(track.non_human_cover), marker_color="rgb(106, 27, 154)",
+            x=x,
+            y=list(track.non_human_cover),
+            marker_color="rgb(106, 27, 154)",
             customdata=list(zip(labels, residues, regions)),
             hovertemplate="%{customdata[1]} %{customdata[0]} (%{customdata[2]})<br>in %{y} non-human 9-mer(s)<extra></extra>",
         )
     )
     step = max(1, len(x) // 20)
     figure.update_layout(
-        height=180, margin=dict(l=10, r=10, t=10, b=10), bargap=0.05,
-        xaxis=dict(title=None, tickmode="array", tickvals=x[::step], ticktext=[labels[i] for i in range(0, len(x), step)]),
+        height=180,
+        margin=dict(l=10, r=10, t=10, b=10),
+        bargap=0.05,
+        xaxis=dict(
+            title=None, tickmode="array", tickvals=x[::step], ticktext=[labels[i] for i in range(0, len(x), step)]
+        ),
         yaxis=dict(title="non-human 9-mers", rangemode="tozero"),
     )
     return figure

@@ -8,10 +8,20 @@ import streamlit as st
 
 from app.client import FetchedJob
 from app.immunogenicity import (
-    BCELL, KINDS, MHC1, MHC2, MHC2_SETS, Criteria, Epitope, chain_length, csv_text, epitope_frame, epitopes_of,
-    per_residue_track, suggestions_frame,
+    BCELL,
+    KINDS,
+    MHC1,
+    MHC2,
+    Criteria,
+    Epitope,
+    chain_length,
+    csv_text,
+    epitope_frame,
+    epitopes_of,
+    per_residue_track,
+    suggestions_frame,
 )
-from app.immunogenicity.figures import RISK_STEPS, build_risk_gauges, build_epitope_map
+from app.immunogenicity.figures import RISK_STEPS, build_epitope_map, build_risk_gauges
 from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
 from app.stability import ResidueContext, ddg_table, residue_context
 from components.formatting import md_code, md_escape
@@ -49,32 +59,55 @@ def render(fetched: FetchedJob) -> None:
 
 def render_risks(result: ImmunogenicityResultRow) -> None:
     st.subheader("Immunogenicity risk")
-    risks = [("Overall", result.risk_score), ("MHC-I (T-cell, class I)", result.mhc1_risk),
-             ("MHC-II (T-cell, class II)", result.mhc2_risk), ("B-cell", result.bcell_risk)]
+    risks = [
+        ("Overall", result.risk_score),
+        ("MHC-I (T-cell, class I)", result.mhc1_risk),
+        ("MHC-II (T-cell, class II)", result.mhc2_risk),
+        ("B-cell", result.bcell_risk),
+    ]
     st.plotly_chart(build_risk_gauges(risks), key="immuno-gauges", config={"displayModeBar": False})
     bands = ", ".join(f"{lo:g}–{hi:g}" for lo, hi, _ in RISK_STEPS)
-    st.caption(f"0–1, higher is riskier. Background bands ({bands}: green, amber, red) are this dashboard's reading, "
-               "not a calibrated cut-off of the predictor.")
+    st.caption(
+        f"0–1, higher is riskier. Background bands ({bands}: green, amber, red) are this dashboard's reading, "
+        "not a calibrated cut-off of the predictor."
+    )
 
 
 def render_controls(result: ImmunogenicityResultRow, epitopes: list[Epitope]) -> Criteria:
     st.subheader("Epitope map")
     c1, c2, c3 = st.columns([1, 1.6, 1.4])
     level = c1.radio("Count", list(LEVELS), format_func=LEVELS.get, key="immuno-level")
-    c1.radio("Bar height per residue", list(MEASURES), format_func=MEASURES.get, key="immuno-measure",
-             help="Distinct alleles that bind a peptide covering the residue, or every peptide–allele pair covering it.")
-    mhc2_set = c2.radio("MHC-II threshold set", list(MHC2_SET_LABELS), format_func=MHC2_SET_LABELS.get,
-                        key="immuno-mhc2-set", help="MHC-I always uses NetMHCpan 4.x: strong ≤ 0.5 %, weak ≤ 2 %.")
+    c1.radio(
+        "Bar height per residue",
+        list(MEASURES),
+        format_func=MEASURES.get,
+        key="immuno-measure",
+        help="Distinct alleles that bind a peptide covering the residue, or every peptide–allele pair covering it.",
+    )
+    mhc2_set = c2.radio(
+        "MHC-II threshold set",
+        list(MHC2_SET_LABELS),
+        format_func=MHC2_SET_LABELS.get,
+        key="immuno-mhc2-set",
+        help="MHC-I always uses NetMHCpan 4.x: strong ≤ 0.5 %, weak ≤ 2 %.",
+    )
     unranked = [e for e in epitopes if e.kind != BCELL and e.rank is None]
     include_unranked = c3.checkbox(
-        "Count unranked epitopes", value=True, key="immuno-unranked", disabled=not unranked,
+        "Count unranked epitopes",
+        value=True,
+        key="immuno-unranked",
+        disabled=not unranked,
         help="Some predictors (rule-based ones) list MHC epitopes without a percentile rank, so no threshold "
-             "can judge them: count them as binders, or leave them out.",
+        "can judge them: count them as binders, or leave them out.",
     )
     alleles = sorted({e.allele for e in epitopes if e.kind != BCELL and e.allele})
     chosen = c3.multiselect("Alleles", alleles, key="immuno-alleles", placeholder="All alleles", disabled=not alleles)
-    return Criteria(level=level or "weak", mhc2_set=mhc2_set or "current", include_unranked=bool(include_unranked and unranked),
-                    alleles=frozenset(chosen) if chosen else None)
+    return Criteria(
+        level=level or "weak",
+        mhc2_set=mhc2_set or "current",
+        include_unranked=bool(include_unranked and unranked),
+        alleles=frozenset(chosen) if chosen else None,
+    )
 
 
 def _chains(epitopes: list[Epitope], context: ResidueContext) -> list[str]:
@@ -88,7 +121,10 @@ class _ByContent:
 
     def __init__(self, tracks: list) -> None:
         self.tracks = tracks
-        self.key = tuple((t.kind, t.counts.tobytes(), t.covering.tobytes(), t.alleles, t.peptides, t.listed, t.counted) for t in tracks)
+        self.key = tuple(
+            (t.kind, t.counts.tobytes(), t.covering.tobytes(), t.alleles, t.peptides, t.listed, t.counted)
+            for t in tracks
+        )
 
     def __hash__(self) -> int:
         return hash(self.key)
@@ -107,7 +143,9 @@ def _epitope_map(chain: str, sequence: str, tracks: list, spans: list, threshold
     return _cached_map(chain, sequence, _ByContent(tracks), tuple(spans), threshold_text, measure)
 
 
-def render_maps(result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria) -> None:
+def render_maps(
+    result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria
+) -> None:
     for kind in KINDS:
         value = getattr(result, LIST_FIELDS[kind])
         if isinstance(value, Unparsed):
@@ -125,19 +163,29 @@ def render_maps(result: ImmunogenicityResultRow, epitopes: list[Epitope], contex
             continue
         tracks = [per_residue_track(epitopes, kind, chain, length, criteria) for kind in KINDS]
         spans = residues.cdr_spans() if residues else []
-        fig = _epitope_map(chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles"))
+        fig = _epitope_map(
+            chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles")
+        )
         st.plotly_chart(fig, key=f"immuno-map-{k}")
         notes = []
         if not sequence:
-            notes.append(f"No sequence for chain {md_code(chain)}: the track spans residues 1–{length}, up to the last epitope end.")
+            notes.append(
+                f"No sequence for chain {md_code(chain)}: the track spans residues 1–{length}, up to the last epitope end."
+            )
         if not spans:
             notes.append("CDRs unknown (no numbering for this chain).")
         if notes:
             st.caption(" ".join(notes))
-    source = f"humanized sequences and numbering of strategy {md_code(context.strategy)}" if context.strategy else "epitope positions"
-    st.caption(f"Bars count, per residue, the binding alleles (or peptide–allele pairs) of the MHC epitopes covering it, "
-               "and the predicted B-cell epitopes covering it. "
-               f"Tracks built from the {source}; shaded bands are CDRs.")
+    source = (
+        f"humanized sequences and numbering of strategy {md_code(context.strategy)}"
+        if context.strategy
+        else "epitope positions"
+    )
+    st.caption(
+        f"Bars count, per residue, the binding alleles (or peptide–allele pairs) of the MHC epitopes covering it, "
+        "and the predicted B-cell epitopes covering it. "
+        f"Tracks built from the {source}; shaded bands are CDRs."
+    )
 
 
 def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], criteria: Criteria, job_id: str) -> None:
@@ -156,15 +204,29 @@ def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], crit
                 continue
             frame = epitope_frame(epitopes, kind, criteria)
             slug = {MHC1: "mhc1", MHC2: "mhc2", BCELL: "bcell"}[kind]
-            st.dataframe(frame, hide_index=True, key=f"immuno-table-{slug}",
-                         column_config={"percentile rank (%)": st.column_config.NumberColumn(format="%.2f"),
-                                        "score": st.column_config.NumberColumn(format="%.3f")})
+            st.dataframe(
+                frame,
+                hide_index=True,
+                key=f"immuno-table-{slug}",
+                column_config={
+                    "percentile rank (%)": st.column_config.NumberColumn(format="%.2f"),
+                    "score": st.column_config.NumberColumn(format="%.3f"),
+                },
+            )
             if kind != BCELL:
                 t = criteria.thresholds(kind)
-                st.caption(f"Binding bins by {md_escape(t.name)}: strong ≤ {t.strong:g} %, weak ≤ {t.weak:g} %; "
-                           "'unranked' = no percentile rank given. Click a column header to sort.")
-            st.download_button(f"Download {kind} CSV", csv_text(frame), file_name=f"job-{stem}-{slug}-epitopes.csv",
-                               mime="text/csv", key=f"immuno-download-{slug}", on_click="ignore")
+                st.caption(
+                    f"Binding bins by {md_escape(t.name)}: strong ≤ {t.strong:g} %, weak ≤ {t.weak:g} %; "
+                    "'unranked' = no percentile rank given. Click a column header to sort."
+                )
+            st.download_button(
+                f"Download {kind} CSV",
+                csv_text(frame),
+                file_name=f"job-{stem}-{slug}-epitopes.csv",
+                mime="text/csv",
+                key=f"immuno-download-{slug}",
+                on_click="ignore",
+            )
 
 
 def _stability_table(fetched: FetchedJob, context: ResidueContext):
@@ -190,21 +252,40 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
     table, stabilizing = _stability_table(fetched, context)
     frame = suggestions_frame(suggestions, context, table, stabilizing)
     st.dataframe(
-        frame, hide_index=True, key="immuno-suggestions-table",
+        frame,
+        hide_index=True,
+        key="immuno-suggestions-table",
         column_config={
             "touches CDR": st.column_config.CheckboxColumn(help="The mutated residue is in a CDR: binding may change."),
             "risk after": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
-            "ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f", help="From the stability ddG matrix; > 0 destabilizing."),
-            "stability": st.column_config.TextColumn(help="What the stability result's ddG matrix says about this exact mutation."),
-            "mutation": st.column_config.TextColumn(help="chain:from·position·to, position = 1-based index in the chain."),
+            "ddG (kcal/mol)": st.column_config.NumberColumn(
+                format="%+.2f", help="From the stability ddG matrix; > 0 destabilizing."
+            ),
+            "stability": st.column_config.TextColumn(
+                help="What the stability result's ddG matrix says about this exact mutation."
+            ),
+            "mutation": st.column_config.TextColumn(
+                help="chain:from·position·to, position = 1-based index in the chain."
+            ),
             "epitopes removed": st.column_config.NumberColumn(format="%d"),
         },
     )
     destabilizing = int((frame["ddG (kcal/mol)"] > 0).sum())
     in_cdr = int(frame["touches CDR"].sum())
-    cross = ("checked against the ddG matrix of the stability result" if table is not None
-             else "no ddG matrix to check stability against")
-    st.caption(f"Most epitopes removed first; {in_cdr} touch a CDR, {destabilizing} destabilizing (ΔΔG > 0); {cross}. "
-               "Position = 1-based index in the chain; numbering = its label in the modelled variant's scheme.")
-    st.download_button("Download CSV", csv_text(frame), file_name=f"job-{safe_file_stem(fetched.job_id)}-deimmunization.csv",
-                       mime="text/csv", key="immuno-download-suggestions", on_click="ignore")
+    cross = (
+        "checked against the ddG matrix of the stability result"
+        if table is not None
+        else "no ddG matrix to check stability against"
+    )
+    st.caption(
+        f"Most epitopes removed first; {in_cdr} touch a CDR, {destabilizing} destabilizing (ΔΔG > 0); {cross}. "
+        "Position = 1-based index in the chain; numbering = its label in the modelled variant's scheme."
+    )
+    st.download_button(
+        "Download CSV",
+        csv_text(frame),
+        file_name=f"job-{safe_file_stem(fetched.job_id)}-deimmunization.csv",
+        mime="text/csv",
+        key="immuno-download-suggestions",
+        on_click="ignore",
+    )

@@ -22,8 +22,15 @@ from components.humanization import strategy_reviews
 log = logging.getLogger(__name__)
 
 SUMMARY_COLUMNS = (
-    "Strategy", "VH total", "VL total", "VH FR kept %", "VL FR kept %", "VH identity %", "VL identity %",
-    "Liab. high", "Liab. medium",
+    "Strategy",
+    "VH total",
+    "VL total",
+    "VH FR kept %",
+    "VL FR kept %",
+    "VH identity %",
+    "VL identity %",
+    "Liab. high",
+    "Liab. medium",
 )
 
 
@@ -43,7 +50,7 @@ def render(fetched: FetchedJob) -> None:
                 "identity % = humanness identity; liabilities are sequence motifs in both chains. "
                 "The Humanization tab has the full comparison, sequences and downloads."
             )
-        except Exception:  # noqa: BLE001 - the summary must never break the page
+        except Exception:
             log.exception("overview: strategy summary failed")
             st.caption("The strategy summary could not be computed; see the Humanization tab.")
     unparsed = [name for name, value in _results(response).items() if isinstance(value, Unparsed)]
@@ -70,12 +77,24 @@ def _key_figures(response) -> list[tuple[str, str, str]]:
     """(label, value, help) for each section that is present: only what this job has."""
     figures: list[tuple[str, str, str]] = []
     if response.strategies:
-        figures.append(("Humanization strategies", str(len(response.strategies)), "Variants proposed by the service, one per strategy."))
+        figures.append(
+            (
+                "Humanization strategies",
+                str(len(response.strategies)),
+                "Variants proposed by the service, one per strategy.",
+            )
+        )
     structure = response.structure_result
     if isinstance(structure, StructureResultRow):
         value = structure.confidence_score
         band = plddt_band(value * 100) if value is not None else None
-        figures.append(("Structure confidence", fmt_fraction(value), f"Model confidence on 0–1{f' ({band.name.lower()})' if band else ''}."))
+        figures.append(
+            (
+                "Structure confidence",
+                fmt_fraction(value),
+                f"Model confidence on 0–1{f' ({band.name.lower()})' if band else ''}.",
+            )
+        )
     stability = response.stability_result
     if isinstance(stability, StabilityResultRow):
         figures.append(("Developability", fmt_fraction(stability.developability_score), "0–1, higher is better."))
@@ -84,5 +103,11 @@ def _key_figures(response) -> list[tuple[str, str, str]]:
         figures.append(("Immunogenicity risk", fmt_fraction(immuno.risk_score), "0–1, higher is riskier."))
     complex_ = response.complex_result
     if isinstance(complex_, ComplexResultRow):
-        figures.append(("Complex ipTM", fmt_fraction(complex_.iptm), f"Interface confidence: {iptm_interpretation(complex_.iptm)}."))
+        figures.append(
+            (
+                "Complex ipTM",
+                fmt_fraction(complex_.iptm),
+                f"Interface confidence: {iptm_interpretation(complex_.iptm)}.",
+            )
+        )
     return figures

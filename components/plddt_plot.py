@@ -98,43 +98,121 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
             bands = [""] * count
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>predicted error %{y:.2f} Å<extra></extra>"
         # numpy arrays: plotly validates a list element by element (seconds for a few thousand points)
-        custom = np.array([[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object).reshape(-1, 4)
+        custom = np.array(
+            [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object
+        ).reshape(-1, 4)
         marker = dict(color=colors, size=5, line=dict(width=0))
         if kind == "plddt":
             marker.update(colorscale=_BAND_SCALE, cmin=-0.5, cmax=len(PLDDT_BANDS) + 0.5, showscale=False)
-        data.append(go.Scatter(
-            x=np.arange(1, count + 1), y=np.array([np.nan if v is None else v for v in track.values], dtype=float),
-            mode="lines+markers", customdata=custom, hovertemplate=hover, showlegend=False,
-            line=dict(color="#374151", width=1.4), marker=marker, connectgaps=False, name=_e(track.chain), xaxis=xa, yaxis=ya,
-        ))
-        annotations.append(dict(text=f"Chain {_e(track.chain)}", x=0.5, y=top, xref="paper", yref="paper", showarrow=False,
-                                font=dict(size=16), xanchor="center", yanchor="bottom"))
+        data.append(
+            go.Scatter(
+                x=np.arange(1, count + 1),
+                y=np.array([np.nan if v is None else v for v in track.values], dtype=float),
+                mode="lines+markers",
+                customdata=custom,
+                hovertemplate=hover,
+                showlegend=False,
+                line=dict(color="#374151", width=1.4),
+                marker=marker,
+                connectgaps=False,
+                name=_e(track.chain),
+                xaxis=xa,
+                yaxis=ya,
+            )
+        )
+        annotations.append(
+            dict(
+                text=f"Chain {_e(track.chain)}",
+                x=0.5,
+                y=top,
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                font=dict(size=16),
+                xanchor="center",
+                yanchor="bottom",
+            )
+        )
         if kind == "plddt":
             for band in PLDDT_BANDS:
-                shapes.append(dict(type="rect", xref=f"{xa} domain", yref=ya, x0=0, x1=1, y0=band.low, y1=band.high,
-                                   fillcolor=band.color, opacity=0.16, line=dict(width=0), layer="below"))
+                shapes.append(
+                    dict(
+                        type="rect",
+                        xref=f"{xa} domain",
+                        yref=ya,
+                        x0=0,
+                        x1=1,
+                        y0=band.low,
+                        y1=band.high,
+                        fillcolor=band.color,
+                        opacity=0.16,
+                        line=dict(width=0),
+                        layer="below",
+                    )
+                )
         for span in spans:
             if span.chain != track.chain or not (0 <= span.first <= span.last < len(track.values)):
                 continue
-            shapes.append(dict(type="rect", xref=xa, yref=ya, x0=span.first + 0.5, x1=span.last + 1.5, y0=0, y1=ymax,
-                               fillcolor="#7C3AED", opacity=0.12, line=dict(width=0), layer="below"))
-            annotations.append(dict(
-                x=(span.first + span.last) / 2 + 1, y=ymax * 1.005, xref=xa, yref=ya,
-                text=f"<b>{_e(span.name)}</b>", showarrow=False, yanchor="bottom", font=dict(size=11, color="#5B21B6"),
-            ))
+            shapes.append(
+                dict(
+                    type="rect",
+                    xref=xa,
+                    yref=ya,
+                    x0=span.first + 0.5,
+                    x1=span.last + 1.5,
+                    y0=0,
+                    y1=ymax,
+                    fillcolor="#7C3AED",
+                    opacity=0.12,
+                    line=dict(width=0),
+                    layer="below",
+                )
+            )
+            annotations.append(
+                dict(
+                    x=(span.first + span.last) / 2 + 1,
+                    y=ymax * 1.005,
+                    xref=xa,
+                    yref=ya,
+                    text=f"<b>{_e(span.name)}</b>",
+                    showarrow=False,
+                    yanchor="bottom",
+                    font=dict(size=11, color="#5B21B6"),
+                )
+            )
         every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
         tickvals, ticktext = _ticks(track.labels, every)
         layout["xaxis" if row == 1 else f"xaxis{row}"] = dict(
-            anchor=ya, domain=[0.0, 1.0], tickvals=tickvals, ticktext=ticktext, range=[0.5, count + 0.5], showgrid=False,
-            title_text="Residue number (file)" if row == rows else None)
+            anchor=ya,
+            domain=[0.0, 1.0],
+            tickvals=tickvals,
+            ticktext=ticktext,
+            range=[0.5, count + 0.5],
+            showgrid=False,
+            title_text="Residue number (file)" if row == rows else None,
+        )
         layout["yaxis" if row == 1 else f"yaxis{row}"] = dict(
-            anchor=xa, domain=[max(0.0, top - panel), top], range=[0, ymax * 1.12], gridcolor="#EEF2F7",
-            tickvals=[0, 25, 50, 70, 90, 100] if kind == "plddt" else None, title_text="pLDDT" if kind == "plddt" else "Error (Å)")
-    fig = go.Figure(data=data, layout=dict(
-        **layout, shapes=shapes, annotations=annotations,
-        height=110 + 210 * rows, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white", paper_bgcolor="white",
-        font=FONT, hoverlabel=dict(bgcolor="white"),
-    ))
+            anchor=xa,
+            domain=[max(0.0, top - panel), top],
+            range=[0, ymax * 1.12],
+            gridcolor="#EEF2F7",
+            tickvals=[0, 25, 50, 70, 90, 100] if kind == "plddt" else None,
+            title_text="pLDDT" if kind == "plddt" else "Error (Å)",
+        )
+    fig = go.Figure(
+        data=data,
+        layout=dict(
+            **layout,
+            shapes=shapes,
+            annotations=annotations,
+            height=110 + 210 * rows,
+            margin=dict(l=60, r=20, t=40, b=50),
+            plot_bgcolor="white",
+            paper_bgcolor="white",
+            font=FONT,
+            hoverlabel=dict(bgcolor="white"),
+        ),
+    )
     return fig
 
 
@@ -155,16 +233,25 @@ def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, 
     fig = go.Figure()
     for band in PLDDT_BANDS:
         fig.add_vrect(x0=band.low, x1=band.high, fillcolor=band.color, opacity=0.13, line_width=0, layer="below")
-    fig.add_trace(go.Bar(
-        y=labels, x=[v if v is not None else 0 for v in values], orientation="h",
-        marker=dict(color=[plddt_color(v) if v is not None else NO_SCORE_COLOR for v in values]),
-        text=[f"{v:.1f}" if v is not None else "no score" for v in values], textposition="outside",
-        customdata=[[plddt_band(v).name if plddt_band(v) else "no score"] for v in values],
-        hovertemplate="Chain %{y}<br>pLDDT %{x:.1f} (%{customdata[0]})<extra></extra>",
-    ))
+    fig.add_trace(
+        go.Bar(
+            y=labels,
+            x=[v if v is not None else 0 for v in values],
+            orientation="h",
+            marker=dict(color=[plddt_color(v) if v is not None else NO_SCORE_COLOR for v in values]),
+            text=[f"{v:.1f}" if v is not None else "no score" for v in values],
+            textposition="outside",
+            customdata=[[plddt_band(v).name if plddt_band(v) else "no score"] for v in values],
+            hovertemplate="Chain %{y}<br>pLDDT %{x:.1f} (%{customdata[0]})<extra></extra>",
+        )
+    )
     fig.update_layout(
-        height=90 + 44 * max(1, len(chains)), margin=dict(l=10, r=30, t=20, b=40), plot_bgcolor="white", font=FONT,
+        height=90 + 44 * max(1, len(chains)),
+        margin=dict(l=10, r=30, t=20, b=40),
+        plot_bgcolor="white",
+        font=FONT,
         xaxis=dict(range=[0, 105], title="Mean pLDDT of the chain", gridcolor="#EEF2F7"),
-        yaxis=dict(autorange="reversed"), showlegend=False,
+        yaxis=dict(autorange="reversed"),
+        showlegend=False,
     )
     return fig

@@ -14,7 +14,10 @@ from app.models import Unparsed
 
 def render_unparsed(value: Unparsed, what: str) -> None:
     """Say plainly that a field had an unexpected shape, and show it as JSON."""
-    st.warning(f"The service sent {what} in a shape this dashboard does not understand; it is shown as raw JSON below.", icon="⚠️")
+    st.warning(
+        f"The service sent {what} in a shape this dashboard does not understand; it is shown as raw JSON below.",
+        icon="⚠️",
+    )
     st.caption(f"Parser note: {value.problem}")
     st.json(value.raw, expanded=False)
 

@@ -7,8 +7,8 @@ finished jobs and structure files are cached per (service, token fingerprint, wh
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -41,7 +41,7 @@ class Connection:
 def _secrets() -> dict:
     try:
         return {k: st.secrets[k] for k in st.secrets}  # raises if no secrets.toml exists
-    except Exception:  # noqa: BLE001 - no secrets.toml, or an unreadable one, means "no secrets"
+    except Exception:
         return {}
 
 
@@ -70,7 +70,10 @@ def connection() -> Connection:
 def _client(api_url: str, storage_url: str | None, fingerprint: str, _token: str | None) -> JobsClient:
     config = settings()
     return JobsClient(
-        api_url, _token, storage_url=storage_url, timeout_s=config.timeout_s,
+        api_url,
+        _token,
+        storage_url=storage_url,
+        timeout_s=config.timeout_s,
         max_structure_bytes=config.max_structure_bytes,
     )
 

@@ -10,7 +10,16 @@ import streamlit as st
 from app.client import FetchedJob
 from app.immunogenicity import csv_text
 from app.models import DdgMatrix, StabilityResultRow, Unparsed
-from app.stability import JAIN_2017_FAB_TM, DdgTable, ResidueContext, ddg_table, residue_context, score_cards, stabilizing_frame, tm_context
+from app.stability import (
+    JAIN_2017_FAB_TM,
+    DdgTable,
+    ResidueContext,
+    ddg_table,
+    residue_context,
+    score_cards,
+    stabilizing_frame,
+    tm_context,
+)
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
@@ -87,10 +96,19 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     c1, c2, c3 = st.columns([1, 1.4, 1.2])
     chains = c1.multiselect("Chain", table.chains, key="stab-chain", placeholder="All chains")
     regions = table.region_names
-    chosen_regions = c2.multiselect("Region", regions, key="stab-region", placeholder="All regions", disabled=not regions,
-                                    help="From the humanization numbering of the modelled variant." if regions else
-                                    "No numbering covers these positions, so regions are unknown.")
-    sort = c3.radio("Order positions by", list(SORT_OPTIONS), format_func=SORT_OPTIONS.get, key="stab-sort", horizontal=True)
+    chosen_regions = c2.multiselect(
+        "Region",
+        regions,
+        key="stab-region",
+        placeholder="All regions",
+        disabled=not regions,
+        help="From the humanization numbering of the modelled variant."
+        if regions
+        else "No numbering covers these positions, so regions are unknown.",
+    )
+    sort = c3.radio(
+        "Order positions by", list(SORT_OPTIONS), format_func=SORT_OPTIONS.get, key="stab-sort", horizontal=True
+    )
     rows = table.select(chains, chosen_regions, sort)
     if not rows:
         st.info("No position matches these filters.", icon=":material/filter_alt_off:")
@@ -108,7 +126,11 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     if readings:
         words = {"label": "numbering labels", "index": "1-based sequence indices"}
         described = ", ".join(f"{md_code(chain)} as {words[how]}" for chain, how in readings.items())
-        source = f" (numbering: {md_escape(context.scheme or 'scheme not given')}, strategy {md_code(context.strategy or '—')})" if context.strategy else ""
+        source = (
+            f" (numbering: {md_escape(context.scheme or 'scheme not given')}, strategy {md_code(context.strategy or '—')})"
+            if context.strategy
+            else ""
+        )
         notes.append(f"Positions read as: {described}{source}.")
     st.caption(" ".join(notes))
     for note in table.notes:
@@ -116,12 +138,18 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     with lazy_expander("Positions ranked by best achievable ΔΔG", key="stab-ranked") as is_open:
         if is_open:
             frame = table.rows_frame().iloc[list(table.select(chains, chosen_regions, "best"))]
-            st.dataframe(frame, hide_index=True, key="stab-positions-table",
-                         column_config={"best ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f")})
+            st.dataframe(
+                frame,
+                hide_index=True,
+                key="stab-positions-table",
+                column_config={"best ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f")},
+            )
     return table
 
 
-def render_stabilizing(result: StabilityResultRow, context: ResidueContext, table: DdgTable | None, job_id: str) -> None:
+def render_stabilizing(
+    result: StabilityResultRow, context: ResidueContext, table: DdgTable | None, job_id: str
+) -> None:
     st.subheader("Stabilizing mutations")
     mutations = result.stabilizing_mutations
     if isinstance(mutations, Unparsed):
@@ -133,7 +161,9 @@ def render_stabilizing(result: StabilityResultRow, context: ResidueContext, tabl
     frame = stabilizing_frame(mutations, context, table)
     flagged = int(frame["in CDR"].sum())
     st.dataframe(
-        frame, hide_index=True, key="stab-mutations-table",
+        frame,
+        hide_index=True,
+        key="stab-mutations-table",
         column_config={
             "ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f", help="Negative = stabilizing."),
             "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
@@ -144,8 +174,14 @@ def render_stabilizing(result: StabilityResultRow, context: ResidueContext, tabl
     if flagged == 0 and frame["region"].isna().all():
         summary += " Regions are unknown here (no numbering for these positions)."
     st.caption(summary)
-    st.download_button("Download CSV", csv_text(frame), file_name=f"job-{safe_file_stem(job_id)}-stabilizing-mutations.csv",
-                       mime="text/csv", key="stab-download-mutations", on_click="ignore")
+    st.download_button(
+        "Download CSV",
+        csv_text(frame),
+        file_name=f"job-{safe_file_stem(job_id)}-stabilizing-mutations.csv",
+        mime="text/csv",
+        key="stab-download-mutations",
+        on_click="ignore",
+    )
 
 
 def render_model_versions(versions: object, prefix: str) -> None:
@@ -156,5 +192,7 @@ def render_model_versions(versions: object, prefix: str) -> None:
         st.caption("Model versions: not given.")
         return
     st.markdown("**Models used**")
-    frame = pd.DataFrame({"tool": list(versions.keys()), "version": [v if v is not None else "—" for v in versions.values()]})
+    frame = pd.DataFrame(
+        {"tool": list(versions.keys()), "version": [v if v is not None else "—" for v in versions.values()]}
+    )
     st.dataframe(frame, hide_index=True, key=f"{prefix}-model-versions")

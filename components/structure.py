@@ -7,7 +7,7 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 from __future__ import annotations
 
 import pandas as pd
-import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
+import pandas.io.formats.style
 import streamlit as st
 
 from app.client import FetchedJob
@@ -15,8 +15,16 @@ from app.conventions import PLDDT_RULE, plddt_band, plddt_color
 from app.models import Unparsed
 from app.models.contract import StructureResultRow
 from app.structure import (
-    LOW_CONFIDENCE_CDR, CdrSpan, ConfidenceKind, ParsedStructure, ResidueConfidence, residue_confidence, split_sides,
-    spans_from_api, spans_from_numbering, viewer_text,
+    LOW_CONFIDENCE_CDR,
+    CdrSpan,
+    ConfidenceKind,
+    ParsedStructure,
+    ResidueConfidence,
+    residue_confidence,
+    spans_from_api,
+    spans_from_numbering,
+    split_sides,
+    viewer_text,
 )
 from components import structure_colors as colors
 from components import structure_common as common
@@ -35,17 +43,21 @@ def build_cdr_table(spans: list[CdrSpan]) -> pd.DataFrame:
     rows = []
     for s in spans:
         band = plddt_band(s.mean_plddt)
-        rows.append({
-            "CDR": s.name,
-            "Chain": s.chain,
-            "Residues": f"{s.start_label}–{s.end_label}" if s.start_label else "—",
-            "Sequence": s.sequence,
-            "Length": s.length,
-            "Mean pLDDT": None if s.mean_plddt is None else round(s.mean_plddt, 1),
-            "Confidence": (band.name + (" ⚠" if s.mean_plddt < LOW_CONFIDENCE_CDR else "")) if band else "—",
-            "Canonical class": s.canonical_class or "—",
-        })
-    return pd.DataFrame(rows, columns=["CDR", "Chain", "Residues", "Sequence", "Length", "Mean pLDDT", "Confidence", "Canonical class"])
+        rows.append(
+            {
+                "CDR": s.name,
+                "Chain": s.chain,
+                "Residues": f"{s.start_label}–{s.end_label}" if s.start_label else "—",
+                "Sequence": s.sequence,
+                "Length": s.length,
+                "Mean pLDDT": None if s.mean_plddt is None else round(s.mean_plddt, 1),
+                "Confidence": (band.name + (" ⚠" if s.mean_plddt < LOW_CONFIDENCE_CDR else "")) if band else "—",
+                "Canonical class": s.canonical_class or "—",
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["CDR", "Chain", "Residues", "Sequence", "Length", "Mean pLDDT", "Confidence", "Canonical class"]
+    )
 
 
 def cdr_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
@@ -70,20 +82,27 @@ def cdr_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
 def style_cdr_table(table: pd.DataFrame):
     """A new Styler per render (Streamlit writes into the Styler it is given; only the styles are memoised)."""
     styles = view(cdr_cell_styles, table)
-    return table.style.apply(lambda _: styles, axis=None).format({"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"})
+    return table.style.apply(lambda _: styles, axis=None).format(
+        {"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"}
+    )
 
 
 def _sides(parsed: ParsedStructure, fetched: FetchedJob):
     return split_sides(parsed, common.job_sequences(fetched))
 
 
-def _cdr_spans(result: StructureResultRow, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...]) -> tuple[list[CdrSpan], str]:
+def _cdr_spans(
+    result: StructureResultRow, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...]
+) -> tuple[list[CdrSpan], str]:
     rows = result.cdr_analysis
     if isinstance(rows, list) and rows:
         return spans_from_api(rows, parsed, confidence), "CDRs as given by the service (cdr_analysis)."
     derived = spans_from_numbering(parsed, antibody or tuple(parsed.chain_names), confidence)
     if derived:
-        return derived, "The service sent no CDR analysis: CDRs were derived here by IMGT numbering of the chains (immunum); no canonical classes."
+        return (
+            derived,
+            "The service sent no CDR analysis: CDRs were derived here by IMGT numbering of the chains (immunum); no canonical classes.",
+        )
     return [], "The service sent no CDR analysis, and no chain could be numbered as an antibody domain."
 
 
@@ -94,8 +113,11 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
         st.markdown(f"**{md_escape(result.model_used)}**" if result.model_used else "not given")
     with c2:
         score = result.confidence_score
-        st.metric("Model confidence", "—" if score is None else f"{score:.2f}",
-                  help="The service's confidence_score, normalised to 0–1; its band uses the pLDDT bands (×100).")
+        st.metric(
+            "Model confidence",
+            "—" if score is None else f"{score:.2f}",
+            help="The service's confidence_score, normalised to 0–1; its band uses the pLDDT bands (×100).",
+        )
         band = plddt_band(None if score is None else score * 100)
         if band:
             st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[{band.name}]")
@@ -118,8 +140,14 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
 
 
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
-def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidence: ResidueConfidence,
-            spans: list[CdrSpan], antibody: tuple[str, ...]) -> None:
+def _viewer(
+    parsed: ParsedStructure,
+    file_text: str,
+    file_format: str,
+    confidence: ResidueConfidence,
+    spans: list[CdrSpan],
+    antibody: tuple[str, ...],
+) -> None:
     view_col, side_col = st.columns([2.3, 1], gap="medium")
     with side_col:
         modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.is_plddt]
@@ -127,8 +155,14 @@ def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidenc
         style = st.radio("Style", STYLES, key="struct-style", horizontal=True, format_func=str.capitalize)
         options = ["none"] + [str(i) for i in range(len(spans))]
         chosen = st.selectbox(
-            "Highlight a CDR", options, key="struct-cdr",
-            format_func=lambda o: "None" if o == "none" else f"{spans[int(o)].name} · chain {spans[int(o)].chain} ({spans[int(o)].start_label}–{spans[int(o)].end_label})",
+            "Highlight a CDR",
+            options,
+            key="struct-cdr",
+            format_func=lambda o: (
+                "None"
+                if o == "none"
+                else f"{spans[int(o)].name} · chain {spans[int(o)].chain} ({spans[int(o)].start_label}–{spans[int(o)].end_label})"
+            ),
             help="Shows the CDR's side chains as sticks and zooms to it. Reset view returns to it.",
             disabled=not spans,
         )
@@ -147,13 +181,24 @@ def _viewer(parsed: ParsedStructure, file_text: str, file_format: str, confidenc
     else:
         table, legend, title = *view(colors.by_region, parsed, confidence, spans, antibody), "Regions"
     text, fmt = viewer_text(file_text, file_format)
-    spec = ViewerSpec(text, fmt, table, style=style, sticks=highlight, focus=highlight, legend=legend,
-                      legend_title=title, title="3D structure of the modelled antibody")
+    spec = ViewerSpec(
+        text,
+        fmt,
+        table,
+        style=style,
+        sticks=highlight,
+        focus=highlight,
+        legend=legend,
+        legend_title=title,
+        title="3D structure of the modelled antibody",
+    )
     with view_col:
         render_viewer(spec, key="struct-viewer")
 
 
-def _confidence_plot(parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan], problems: list[str]) -> None:
+def _confidence_plot(
+    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan], problems: list[str]
+) -> None:
     st.subheader("Per-residue confidence", anchor=False)
     note = md_escape(confidence.note)
     if confidence.kind in (ConfidenceKind.TEMPERATURE_FACTOR, ConfidenceKind.UNKNOWN, ConfidenceKind.NONE):
@@ -208,11 +253,21 @@ def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence |
     else:
         low = [s.name for s in spans if s.mean_plddt is not None and s.mean_plddt < LOW_CONFIDENCE_CDR]
         if low:
-            st.warning(f"Low confidence (mean pLDDT < {LOW_CONFIDENCE_CDR:g}): {md_escape(', '.join(low))}. "
-                       "Treat their modelled conformation with care.", icon=":material/warning:")
+            st.warning(
+                f"Low confidence (mean pLDDT < {LOW_CONFIDENCE_CDR:g}): {md_escape(', '.join(low))}. "
+                "Treat their modelled conformation with care.",
+                icon=":material/warning:",
+            )
         st.dataframe(style_cdr_table(table), hide_index=True, key="struct-cdr-table")
-    st.download_button("Download CDR table (CSV)", lambda: table.to_csv(index=False), file_name="cdr_analysis.csv",
-                       mime="text/csv", key="struct-download-cdrs", icon=":material/download:", on_click="ignore")
+    st.download_button(
+        "Download CDR table (CSV)",
+        lambda: table.to_csv(index=False),
+        file_name="cdr_analysis.csv",
+        mime="text/csv",
+        key="struct-download-cdrs",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def render(fetched: FetchedJob) -> None:
@@ -229,7 +284,9 @@ def render(fetched: FetchedJob) -> None:
     if isinstance(per_residue, Unparsed):
         render_unparsed(per_residue, "per_residue_plddt")
         per_residue = None
-    confidence, problems = (view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, []))
+    confidence, problems = (
+        view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, [])
+    )
     _facts(result, parsed, confidence)
     if isinstance(result.cdr_analysis, Unparsed):
         render_unparsed(result.cdr_analysis, "the CDR analysis")
@@ -239,7 +296,11 @@ def render(fetched: FetchedJob) -> None:
         _viewer(parsed, file.text, file.format, confidence, spans, sides.antibody)
         d1, d2 = st.columns(2)
         with d1:
-            common.download_file(file, key="struct-download", label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})")
+            common.download_file(
+                file,
+                key="struct-download",
+                label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})",
+            )
         _confidence_plot(parsed, confidence, spans, problems)
         _cdr_table(spans, where, confidence)
     elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
@@ -250,8 +311,15 @@ def render(fetched: FetchedJob) -> None:
 def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:
     """The service's CDR rows when the file could not be read (no residues to map them onto)."""
     return [
-        CdrSpan(cdr=r.cdr or "?", chain=r.chain or "?", residues=(), sequence=r.sequence or "",
-                canonical_class=r.canonical_class, mean_plddt=r.mean_plddt,
-                start_label="" if r.start is None else str(r.start), end_label="" if r.end is None else str(r.end))
+        CdrSpan(
+            cdr=r.cdr or "?",
+            chain=r.chain or "?",
+            residues=(),
+            sequence=r.sequence or "",
+            canonical_class=r.canonical_class,
+            mean_plddt=r.mean_plddt,
+            start_label="" if r.start is None else str(r.start),
+            end_label="" if r.end is None else str(r.end),
+        )
         for r in result.cdr_analysis
     ]

@@ -53,14 +53,24 @@ def _info(rid: ResidueId, confidence: ResidueConfidence | None, cdrs: dict[Resid
 
 
 def plddt_legend() -> Legend:
-    names = {"Very high": "Very high (≥ 90)", "Confident": "Confident (70–90)", "Low": "Low (50–70)", "Very low": "Very low (< 50)"}
+    names = {
+        "Very high": "Very high (≥ 90)",
+        "Confident": "Confident (70–90)",
+        "Low": "Low (50–70)",
+        "Very low": "Very low (< 50)",
+    }
     return tuple((band.color, names.get(band.name, band.name)) for band in reversed(PLDDT_BANDS))
 
 
-def by_plddt(parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan] = ()) -> tuple[Colors, Legend]:
+def by_plddt(
+    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan] = ()
+) -> tuple[Colors, Legend]:
     if not confidence.is_plddt:  # other kinds have no pLDDT colours: every residue "no score"
-        colors = tuple((r.chain, r.label, NO_SCORE_COLOR, _info(r.id, confidence, _cdr_of(list(spans))))
-                       for chain in parsed.chains for r in chain.residues)
+        colors = tuple(
+            (r.chain, r.label, NO_SCORE_COLOR, _info(r.id, confidence, _cdr_of(list(spans))))
+            for chain in parsed.chains
+            for r in chain.residues
+        )
         return colors, plddt_legend() + ((NO_SCORE_COLOR, "No score"),)
     cdrs = {rid: span.name for span in spans for rid in span.residues}
     values = confidence.values
@@ -76,18 +86,26 @@ def by_plddt(parsed: ParsedStructure, confidence: ResidueConfidence, spans: list
     return tuple(rows), legend
 
 
-def by_chain(parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan] = ()) -> tuple[Colors, Legend]:
+def by_chain(
+    parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan] = ()
+) -> tuple[Colors, Legend]:
     cdrs = _cdr_of(list(spans))
     palette = {c.name: CHAIN_PALETTE[i % len(CHAIN_PALETTE)] for i, c in enumerate(parsed.chains)}
     colors = tuple(
         (r.chain, r.label, palette[chain.name], _info(r.id, confidence, cdrs))
-        for chain in parsed.chains for r in chain.residues
+        for chain in parsed.chains
+        for r in chain.residues
     )
     legend = tuple((palette[c.name], f"Chain {c.name}") for c in parsed.chains)
     return colors, legend
 
 
-def by_region(parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan], antibody_chains: tuple[str, ...]) -> tuple[Colors, Legend]:
+def by_region(
+    parsed: ParsedStructure,
+    confidence: ResidueConfidence | None,
+    spans: list[CdrSpan],
+    antibody_chains: tuple[str, ...],
+) -> tuple[Colors, Legend]:
     """CDR1/2/3 in the conventions' CDR colours, antibody framework in grey-blue, other chains light grey."""
     cdrs = _cdr_of(list(spans))
     rows = []
@@ -102,7 +120,9 @@ def by_region(parsed: ParsedStructure, confidence: ResidueConfidence | None, spa
                 color = OTHER_CHAIN_3D
             rows.append((r.chain, r.label, color, _info(r.id, confidence, cdrs)))
     legend: Legend = (
-        (REGION_COLORS["CDR1"], "CDR1"), (REGION_COLORS["CDR2"], "CDR2"), (REGION_COLORS["CDR3"], "CDR3"),
+        (REGION_COLORS["CDR1"], "CDR1"),
+        (REGION_COLORS["CDR2"], "CDR2"),
+        (REGION_COLORS["CDR3"], "CDR3"),
         (FRAMEWORK_3D, "Framework"),
     )
     if any(c.name not in antibody_chains for c in parsed.chains):
@@ -110,7 +130,9 @@ def by_region(parsed: ParsedStructure, confidence: ResidueConfidence | None, spa
     return tuple(rows), legend
 
 
-def by_interface(parsed: ParsedStructure, sides: ChainSides, interface: set[ResidueId], confidence: ResidueConfidence | None) -> tuple[Colors, Legend]:
+def by_interface(
+    parsed: ParsedStructure, sides: ChainSides, interface: set[ResidueId], confidence: ResidueConfidence | None
+) -> tuple[Colors, Legend]:
     """Antibody and antigen chains in two pale hues, their interface residues in the strong ones."""
     rows = []
     for chain in parsed.chains:
@@ -121,7 +143,9 @@ def by_interface(parsed: ParsedStructure, sides: ChainSides, interface: set[Resi
             extra = f"{side}{' interface' if at else ''}"
             rows.append((r.chain, r.label, color, _info(r.id, confidence, {}, extra)))
     legend: Legend = (
-        (SIDE_COLORS["antibody"], "Antibody"), (INTERFACE_COLORS["antibody"], "Antibody interface"),
-        (SIDE_COLORS["antigen"], "Antigen"), (INTERFACE_COLORS["antigen"], "Antigen interface"),
+        (SIDE_COLORS["antibody"], "Antibody"),
+        (INTERFACE_COLORS["antibody"], "Antibody interface"),
+        (SIDE_COLORS["antigen"], "Antigen"),
+        (INTERFACE_COLORS["antigen"], "Antigen interface"),
     )
     return tuple(rows), legend

@@ -66,19 +66,29 @@ def download_file(file: StructureFile, *, key: str, label: str) -> None:
     # Deferred (a callable): the browser asks for the file only when the button is clicked. With the
     # text itself, Streamlit serves it under /media and the browser fetches it with the page, so the
     # structure would travel twice (it is already in the 3D viewer's page).
-    st.download_button(label, lambda: file.text, file_name=name, mime=MIME.get(file.format, "text/plain"), key=key,
-                       icon=":material/download:", width="stretch", on_click="ignore")
+    st.download_button(
+        label,
+        lambda: file.text,
+        file_name=name,
+        mime=MIME.get(file.format, "text/plain"),
+        key=key,
+        icon=":material/download:",
+        width="stretch",
+        on_click="ignore",
+    )
 
 
 def tracks(parsed: ParsedStructure, confidence: ResidueConfidence) -> list[ChainTrack]:
     out = []
     for chain in parsed.chains:
-        out.append(ChainTrack(
-            chain=chain.name,
-            labels=tuple(r.label for r in chain.residues),
-            names=tuple(r.name for r in chain.residues),
-            values=tuple(confidence.values.get(r.id) for r in chain.residues),
-        ))
+        out.append(
+            ChainTrack(
+                chain=chain.name,
+                labels=tuple(r.label for r in chain.residues),
+                names=tuple(r.name for r in chain.residues),
+                values=tuple(confidence.values.get(r.id) for r in chain.residues),
+            )
+        )
     return [t for t in out if any(v is not None for v in t.values)]
 
 

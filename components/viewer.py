@@ -156,9 +156,9 @@ def _escape_script_body(fragment: str) -> str:
     end = fragment.rfind("</script>")
     if start < 0 or end < start:
         raise ValueError("py3Dmol's output has no <script> block")
-    body = fragment[start + len("<script>"):end]
+    body = fragment[start + len("<script>") : end]
     body = body.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return fragment[:start] + "<script>" + body + "</script>" + fragment[end + len("</script>"):]
+    return fragment[:start] + "<script>" + body + "</script>" + fragment[end + len("</script>") :]
 
 
 @lru_cache(maxsize=32)

@@ -32,7 +32,11 @@ def show_error(error: errors.ApiError) -> None:
 def follow(job_id: str) -> None:
     """While the job is pending or running: re-fetch, redraw the header, and rerun the page once it ends."""
     handed_over = st.session_state.pop(HANDOVER_KEY, None)
-    if handed_over is not None and handed_over.job_id == job_id and time.time() - handed_over.fetched_at < FOLLOW_EVERY_S / 2:
+    if (
+        handed_over is not None
+        and handed_over.job_id == job_id
+        and time.time() - handed_over.fetched_at < FOLLOW_EVERY_S / 2
+    ):
         fetched = handed_over  # the page fetched it a moment ago: no second request
     else:
         try:
@@ -70,7 +74,7 @@ def render_job(fetched: FetchedJob) -> None:
     render_header(job)
     sections = available_sections(fetched)
     tabs = st.tabs([*sections, "Raw JSON"], key=SECTION_KEY, bind="query-params")
-    for tab, (label, draw) in zip(tabs, sections.items()):
+    for tab, (_label, draw) in zip(tabs, sections.items()):
         if tab.open:
             with tab:
                 draw(fetched)

@@ -5,6 +5,7 @@ Shared by the browser test modules; every helper reads the live page (all frames
 
 from __future__ import annotations
 
+import contextlib
 import io
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
@@ -47,10 +48,8 @@ def open_view(page, url: str, settle_ms: int = 250) -> None:
     page.goto(url)
     wait_for_app(page)
     for frame in page.frames:
-        try:
+        with contextlib.suppress(Exception):
             frame.wait_for_load_state("load", timeout=15000)
-        except Exception:  # noqa: BLE001 - a detached frame has nothing left to load
-            pass
     page.wait_for_timeout(settle_ms)
     page.wait_for_selector(SCRIPT_DONE, timeout=60000)
 
@@ -79,7 +78,7 @@ def injected_elements(page) -> list[str]:
     for frame in page.frames:
         try:
             found += [f"{frame.url[:60]}: {html}" for html in frame.evaluate(_INJECTED_JS)]
-        except Exception:  # noqa: BLE001 - frames may navigate away while we look
+        except Exception:
             continue
     return found
 
@@ -89,7 +88,7 @@ def all_html(page) -> str:
     for frame in page.frames:
         try:
             parts.append(frame.content())
-        except Exception:  # noqa: BLE001
+        except Exception:
             continue
     return "\n".join(parts)
 
@@ -129,7 +128,7 @@ class Watch:
     blocked: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
 
-    def attach(self, context) -> "Watch":
+    def attach(self, context) -> Watch:
         def route(route) -> None:
             url = route.request.url
             if is_outside(url):
@@ -165,7 +164,7 @@ def _colours(png: bytes) -> int:
 
     image = Image.open(io.BytesIO(png)).convert("RGB")
     image.thumbnail((200, 200))
-    return len(set(image.tobytes()[i:i + 3] for i in range(0, image.width * image.height * 3, 3)))
+    return len(set(image.tobytes()[i : i + 3] for i in range(0, image.width * image.height * 3, 3)))
 
 
 def molecule_canvases(page, timeout_ms: int = 20000) -> list:
@@ -180,8 +179,10 @@ def molecule_canvases(page, timeout_ms: int = 20000) -> list:
             if frame == page.main_frame:
                 continue
             try:
-                found += [c for c in frame.query_selector_all("canvas") if (c.bounding_box() or {}).get("width", 0) > 50]
-            except Exception:  # noqa: BLE001 - frames may still be attaching
+                found += [
+                    c for c in frame.query_selector_all("canvas") if (c.bounding_box() or {}).get("width", 0) > 50
+                ]
+            except Exception:
                 continue
         if found or waited >= timeout_ms:
             return found
@@ -197,7 +198,7 @@ def canvas_is_drawn(canvas, page, timeout_ms: int = 20000) -> bool:
             canvas.scroll_into_view_if_needed(timeout=2000)
             if _colours(canvas.screenshot(timeout=5000)) > 30:
                 return True
-        except Exception:  # noqa: BLE001 - the viewer may still be laying out
+        except Exception:
             pass
         page.wait_for_timeout(500)
         waited += 500

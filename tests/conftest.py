@@ -8,11 +8,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from app.sample_api import DEFAULT_DATA_DIR, RunningServer, SampleStore, start_in_thread
-from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess  # noqa: F401 - re-exported to the tests
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -71,7 +76,7 @@ def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[RunningServer], 
 
 
 @pytest.fixture
-def open_page(sample_server: RunningServer, dashboard_env) -> Callable[..., "AppTest"]:
+def open_page(sample_server: RunningServer, dashboard_env) -> Callable[..., AppTest]:
     """`open_page(job_id=None, section=None, server=None)` runs the job page in AppTest and returns it."""
     from streamlit.testing.v1 import AppTest
 
@@ -108,7 +113,7 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator["Browser"]:
+def browser() -> Iterator[Browser]:
     executable = _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
@@ -119,7 +124,7 @@ def browser() -> Iterator["Browser"]:
 
 
 @pytest.fixture
-def page(browser) -> Iterator["Page"]:
+def page(browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page

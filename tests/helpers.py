@@ -28,8 +28,14 @@ def job_body(status: str = "completed", **extra: Any) -> dict[str, Any]:
         "canceled_at": "2026-11-02T09:05:00+00:00" if status == "canceled" else None,
     }
     job.update(extra.pop("job", {}))
-    body = {"job": job, "results": [], "structure_result": None, "stability_result": None,
-            "immunogenicity_result": None, "complex_result": None}
+    body = {
+        "job": job,
+        "results": [],
+        "structure_result": None,
+        "stability_result": None,
+        "immunogenicity_result": None,
+        "complex_result": None,
+    }
     body.update(extra)
     return body
 

@@ -28,18 +28,24 @@ HOSTILE_STRINGS: tuple[str, ...] = (
     "<svg/onload=alert(1) class=pwn>",
     f'"><iframe src="http://{EVIL_HOST}/" class=pwn></iframe>',
     "'-alert(1)-'",
-    f"<a href=\"javascript:alert(1)\" class=pwn>x</a>",
+    '<a href="javascript:alert(1)" class=pwn>x</a>',
     f"<style>body{{background:url(http://{EVIL_HOST}/bg.png)}}</style>",
     "$\\href{javascript:alert(1)}{x}$",
     f"<b>bold</b> **md** :red[red] <https://{EVIL_HOST}/auto>",
     "<details open ontoggle=alert(1) class=pwn>",
-    f"<object data=\"http://{EVIL_HOST}/o\" class=pwn></object>",
+    f'<object data="http://{EVIL_HOST}/o" class=pwn></object>',
     "%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
 )
 
 # Keys of objects that are maps (their keys are data, so they are untrusted too).
-MAP_KEYS = {"per_residue_plddt", "model_versions", "hallmarks", "humanized_hallmarks", "per_chain_plddt",
-            "interface_residues"}
+MAP_KEYS = {
+    "per_residue_plddt",
+    "model_versions",
+    "hallmarks",
+    "humanized_hallmarks",
+    "per_chain_plddt",
+    "interface_residues",
+}
 # Strings that must stay as they are for the job to be served and its file found.
 KEEP = {("job", "id"), ("structure_result", "pdb_storage_path"), ("complex_result", "pdb_storage_path")}
 
@@ -79,7 +85,12 @@ def _walk(value: Any, path: tuple[str, ...], cycle: Cycle, mode: str) -> Any:
         if mode == "replace":
             return cycle.next()
         # "labels": leave sequences, positions, dates and ids intact so figures still draw
-        if _SEQUENCE_LIKE.match(value) or _POSITION_LIKE.match(value) or _DATE_LIKE.match(value) or _UUID_LIKE.match(value):
+        if (
+            _SEQUENCE_LIKE.match(value)
+            or _POSITION_LIKE.match(value)
+            or _DATE_LIKE.match(value)
+            or _UUID_LIKE.match(value)
+        ):
             return value
         return value + " " + cycle.next()
     return value
@@ -179,7 +190,10 @@ def richest_body() -> dict[str, Any]:
     bodies = list(sample_bodies().values())
 
     def sections(b: dict[str, Any]) -> int:
-        return bool(b.get("results")) + sum(b.get(k) is not None for k in ("structure_result", "stability_result", "immunogenicity_result", "complex_result"))
+        return bool(b.get("results")) + sum(
+            b.get(k) is not None
+            for k in ("structure_result", "stability_result", "immunogenicity_result", "complex_result")
+        )
 
     richest = copy.deepcopy(max(bodies, key=sections))
     if richest.get("complex_result") is None:

@@ -50,8 +50,15 @@ def _samples() -> list[dict]:
     for path in sorted((DEFAULT_DATA_DIR / "jobs").glob("*.json")):
         body = json.loads(path.read_text(encoding="utf-8"))
         meta = body.get("x_sample") or {}
-        out.append({"id": body["job"]["id"], "title": meta.get("title") or body["job"]["id"],
-                    "scheduled": bool(meta.get("schedule")), "status": body["job"]["status"], "body": body})
+        out.append(
+            {
+                "id": body["job"]["id"],
+                "title": meta.get("title") or body["job"]["id"],
+                "scheduled": bool(meta.get("schedule")),
+                "status": body["job"]["status"],
+                "body": body,
+            }
+        )
     return out
 
 
@@ -82,7 +89,9 @@ def clocks_started(sample_server):
     """Start the clock of scheduled samples now, so they have completed when their sections are visited."""
     for sample in SAMPLES:
         if sample["scheduled"]:
-            httpx.get(f"{sample_server.url}/jobs/{sample['id']}", headers={"Authorization": f"Bearer {sample_server.token}"})
+            httpx.get(
+                f"{sample_server.url}/jobs/{sample['id']}", headers={"Authorization": f"Bearer {sample_server.token}"}
+            )
 
 
 def _wait_until_completed(server, job_id: str, timeout_s: float = 60) -> None:
@@ -132,7 +141,9 @@ def test_a_running_job_updates_itself_to_completed(dashboard, sample_server, pag
 
 
 @pytest.mark.parametrize(("job_id", "section"), VIEWS, ids=[f"{slug(_BY_ID[j]['title'])[:24]}-{s}" for j, s in VIEWS])
-def test_every_section_of_every_sample_renders_from_a_shared_link(dashboard, sample_server, clocks_started, page, job_id, section):
+def test_every_section_of_every_sample_renders_from_a_shared_link(
+    dashboard, sample_server, clocks_started, page, job_id, section
+):
     sample = _BY_ID[job_id]
     if sample["scheduled"]:
         _wait_until_completed(sample_server, job_id)
@@ -150,9 +161,13 @@ def test_every_section_of_every_sample_renders_from_a_shared_link(dashboard, sam
     assert selected_tab(page) == section
     assert f"job_id={job_id}" in page.url  # the address bar still holds the shared view
     if section != "Overview":
-        assert "section=" + section.replace(" ", "+") in page.url or "section=" + section.replace(" ", "%20") in page.url
+        assert (
+            "section=" + section.replace(" ", "+") in page.url or "section=" + section.replace(" ", "%20") in page.url
+        )
     # the section drew something of its own below the tab bar
-    panel = page.query_selector("[data-testid='stTabs'] [role='tabpanel']:not([hidden])")  # the first is the open section
+    panel = page.query_selector(
+        "[data-testid='stTabs'] [role='tabpanel']:not([hidden])"
+    )  # the first is the open section
     assert panel is not None and (panel.inner_text().strip() or panel.query_selector("canvas, svg, iframe"))
 
     if section in FILE_SECTIONS:

@@ -93,8 +93,12 @@ def evil_dashboard(tmp_path: Path, shared_data: Path):
     cif = f"# {EVIL}\n" + st.make_mmcif_document().as_string()
     pdb_text = f"REMARK 999 {EVIL}\n" + (shared_data / "complex/3hfm.pdb").read_text()
     body = job_body(
-        structure_result={"pdb_storage_path": "s/evil.cif", "model_used": f"Boltz-2 {EVIL}", "confidence_score": 0.9,
-                          "per_residue_plddt": {}},
+        structure_result={
+            "pdb_storage_path": "s/evil.cif",
+            "model_used": f"Boltz-2 {EVIL}",
+            "confidence_score": 0.9,
+            "per_residue_plddt": {},
+        },
         complex_result={"pdb_storage_path": "c/evil.pdb", "model_used": EVIL, "iptm": 0.5, "interface_residues": {}},
     )
     api = start_in_thread(write_data_dir(tmp_path / "data", [body], {"s/evil.cif": cif, "c/evil.pdb": pdb_text}))

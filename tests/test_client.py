@@ -40,7 +40,10 @@ def test_completed_job_is_parsed(served):
     assert server.app.state.requests[-1].authorization == f"Bearer {server.token}"
 
 
-@pytest.mark.parametrize("bad", ["", "abc", "123", "../etc/passwd", "{" + "0" * 32 + "}", "urn:uuid:" + "1" * 8 + "-1111-4111-8111-" + "1" * 12])
+@pytest.mark.parametrize(
+    "bad",
+    ["", "abc", "123", "../etc/passwd", "{" + "0" * 32 + "}", "urn:uuid:" + "1" * 8 + "-1111-4111-8111-" + "1" * 12],
+)
 def test_invalid_id_is_refused_before_any_request(served, bad):
     server, client, _ = served
     before = len(server.app.state.requests)
@@ -56,17 +59,15 @@ def test_uppercase_uuid_is_accepted_and_normalised():
 
 def test_wrong_token_is_401(served):
     server, _, job_id = served
-    with JobsClient(server.url, "not-the-token", backoff_s=0.01) as other:
-        with pytest.raises(errors.Unauthorized) as caught:
-            other.get_job(job_id)
+    with JobsClient(server.url, "not-the-token", backoff_s=0.01) as other, pytest.raises(errors.Unauthorized) as caught:
+        other.get_job(job_id)
     assert "not-the-token" not in str(caught.value)
 
 
 def test_token_without_access_is_403(served):
     server, _, job_id = served
-    with JobsClient(server.url, "limited-token", backoff_s=0.01) as other:
-        with pytest.raises(errors.Forbidden):
-            other.get_job(job_id)
+    with JobsClient(server.url, "limited-token", backoff_s=0.01) as other, pytest.raises(errors.Forbidden):
+        other.get_job(job_id)
 
 
 def test_unknown_job_is_404_and_not_retried(served):
@@ -136,18 +137,16 @@ def test_transient_503_is_retried_with_backoff(served):
 def test_slow_answer_times_out(served):
     server, _, job_id = served
     server.app.state.faults = FaultPlan(kind="slow", slow_s=3)
-    with JobsClient(server.url, server.token, timeout_s=0.5) as client:
-        with pytest.raises(errors.Timeout):
-            client.get_job(job_id)
+    with JobsClient(server.url, server.token, timeout_s=0.5) as client, pytest.raises(errors.Timeout):
+        client.get_job(job_id)
 
 
 def test_connection_refused_is_unreachable():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    with JobsClient(f"http://127.0.0.1:{port}", "t", backoff_s=0.01) as client:
-        with pytest.raises(errors.Unreachable):
-            client.get_job(new_id())
+    with JobsClient(f"http://127.0.0.1:{port}", "t", backoff_s=0.01) as client, pytest.raises(errors.Unreachable):
+        client.get_job(new_id())
 
 
 def test_token_never_logged(served, caplog):
@@ -185,7 +184,19 @@ def test_missing_structure_file_is_a_clear_message(served):
     assert "404" in caught.value.message
 
 
-@pytest.mark.parametrize("path", ["../jobs/x.json", "/etc/passwd", "file:///etc/passwd", "structures/../../x", "a/%2e%2e/b", "javascript:alert(1)", "C:\\x.pdb", ""])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../jobs/x.json",
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "structures/../../x",
+        "a/%2e%2e/b",
+        "javascript:alert(1)",
+        "C:\\x.pdb",
+        "",
+    ],
+)
 def test_escaping_paths_are_refused_without_a_request(served, path):
     server, client, _ = served
     before = len(server.app.state.requests)

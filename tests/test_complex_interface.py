@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
 
 
-def brute_force_interface(text: str, antibody: set[str], antigen: set[str], cutoff: float = 4.5) -> set[tuple[str, str]]:
+def brute_force_interface(
+    text: str, antibody: set[str], antigen: set[str], cutoff: float = 4.5
+) -> set[tuple[str, str]]:
     """(chain, label) of residues with a heavy atom within `cutoff` of the other side. ATOM records of
     the first model only (HETATM waters and ligands left out); hydrogens by the element column."""
     rows = []
@@ -87,7 +89,9 @@ def test_sample_complex_interface_equals_the_services_list() -> None:
     text = (SAMPLES / "storage" / complex_result["pdb_storage_path"]).read_text()
     parsed = parse_structure(text, "pdb")
     got = interface_by_chain(compute_interface(read_gemmi(text, "pdb"), split_sides(parsed)))
-    assert {c: sorted(v) for c, v in got.items()} == {c: sorted(v) for c, v in complex_result["interface_residues"].items()}
+    assert {c: sorted(v) for c, v in got.items()} == {
+        c: sorted(v) for c, v in complex_result["interface_residues"].items()
+    }
 
 
 def test_mmcif_complex_interface_runs(shared_data: Path) -> None:

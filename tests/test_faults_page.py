@@ -80,8 +80,17 @@ FILE_FAULTS = [
     FileFault("too-large", "big/too-large.pdb", None, "Structure file too large", 1, (f"{CAP_MB} MB",)),
     FileFault("storage-401", None, FaultPlan("401", routes="storage"), "Structure file unavailable", 1, ("401",)),
     FileFault("storage-500", None, FaultPlan("500", routes="storage"), "Structure file unavailable", 1, ("500",)),
-    FileFault("storage-503", None, FaultPlan("503", routes="storage"), "Structure file unavailable", 1 + RETRIES, ("503",)),
-    FileFault("storage-not-a-structure", "faults/not-a-structure.txt", None, "Structure file unavailable", 1, ("neither PDB nor mmCIF",)),
+    FileFault(
+        "storage-503", None, FaultPlan("503", routes="storage"), "Structure file unavailable", 1 + RETRIES, ("503",)
+    ),
+    FileFault(
+        "storage-not-a-structure",
+        "faults/not-a-structure.txt",
+        None,
+        "Structure file unavailable",
+        1,
+        ("neither PDB nor mmCIF",),
+    ),
     FileFault("escaping-path", "../secret.json", None, "Structure path refused", 0),
     FileFault("absolute-file-path", "/etc/passwd", None, "Structure path refused", 0),
     FileFault("file-url", "file:///etc/passwd", None, "Structure path refused", 0),
@@ -116,7 +125,9 @@ def faulty(browser, tmp_path_factory):  # browser first: without Chromium, skip 
     write_data_dir(root, bodies, files)
     (root / "secret.json").write_text('{"secret": "outside storage"}')
     server = start_in_thread(root)
-    dashboard = DashboardProcess(server, extra_env={"ABDASH_TIMEOUT_S": str(TIMEOUT_S), "ABDASH_MAX_STRUCTURE_MB": str(CAP_MB)})
+    dashboard = DashboardProcess(
+        server, extra_env={"ABDASH_TIMEOUT_S": str(TIMEOUT_S), "ABDASH_MAX_STRUCTURE_MB": str(CAP_MB)}
+    )
     try:
         yield server, dashboard, jobs, base
     finally:
@@ -219,10 +230,20 @@ def test_connection_refused_says_the_service_is_unreachable(browser, tmp_path):
 def test_each_kind_of_fault_has_its_own_message():
     """Faults a user must act on differently never share a message."""
     groups = {  # one representative per thing the user should do
-        "401": "fix the token", "403": "ask for access", "404": "check the id", "422": "check the id (malformed)",
-        "429-long-retry-after": "wait", "500": "server failed", "slow": "too slow", "truncated": "unreadable",
-        "drop": "connection broke", "refused": "cannot connect", "missing-file": "file missing",
-        "too-large": "file too large", "escaping-path": "path refused", "storage-not-a-structure": "not a structure",
+        "401": "fix the token",
+        "403": "ask for access",
+        "404": "check the id",
+        "422": "check the id (malformed)",
+        "429-long-retry-after": "wait",
+        "500": "server failed",
+        "slow": "too slow",
+        "truncated": "unreadable",
+        "drop": "connection broke",
+        "refused": "cannot connect",
+        "missing-file": "file missing",
+        "too-large": "file too large",
+        "escaping-path": "path refused",
+        "storage-not-a-structure": "not a structure",
     }
     seen = {name: MESSAGES[name] for name in groups if name in MESSAGES}
     if len(seen) < len(groups):

@@ -33,8 +33,13 @@ _SEEN: set[int] = set()
 # --- leaves --------------------------------------------------------------------------------------
 
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=True, allow_infinity=True),
-    st.just(""), st.text(max_size=12), st.lists(st.integers(-5, 5), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.just(""),
+    st.text(max_size=12),
+    st.lists(st.integers(-5, 5), max_size=3),
     st.dictionaries(st.text(max_size=4), st.integers(), max_size=2),
 )
 
@@ -52,7 +57,9 @@ def maybe(valid: st.SearchStrategy) -> st.SearchStrategy:
 
 def fields(required: dict, optional: dict) -> st.SearchStrategy:
     """An object with its optional keys sometimes missing, and as often all present (deeper paths run)."""
-    return weighted((1, st.fixed_dictionaries(required, optional=optional)), (1, st.fixed_dictionaries({**required, **optional})))
+    return weighted(
+        (1, st.fixed_dictionaries(required, optional=optional)), (1, st.fixed_dictionaries({**required, **optional}))
+    )
 
 
 def section(row: st.SearchStrategy) -> st.SearchStrategy:
@@ -63,14 +70,25 @@ def section(row: st.SearchStrategy) -> st.SearchStrategy:
 def huge(element: st.SearchStrategy, small: int = 12) -> st.SearchStrategy:
     """A short generated list, or a long one (up to 2000) made of one repeated element (cheap to build)."""
     return st.one_of(
-        st.lists(element, max_size=small), st.lists(element, max_size=small),
+        st.lists(element, max_size=small),
+        st.lists(element, max_size=small),
         st.builds(lambda n, x: [x] * n, st.integers(200, 2000), element),
     )
 
 
 SAMPLES = sample_bodies()
-REAL_SEQUENCES = sorted({r.get(k) for b in SAMPLES.values() for r in b.get("results") or [] for k in ("humanized_vh", "humanized_vl", "parental_vh", "parental_vl") if r.get(k)})
-STRUCTURE_PATHS = sorted({b[k]["pdb_storage_path"] for b in SAMPLES.values() for k in ("structure_result", "complex_result") if b.get(k)})
+REAL_SEQUENCES = sorted(
+    {
+        r.get(k)
+        for b in SAMPLES.values()
+        for r in b.get("results") or []
+        for k in ("humanized_vh", "humanized_vl", "parental_vh", "parental_vl")
+        if r.get(k)
+    }
+)
+STRUCTURE_PATHS = sorted(
+    {b[k]["pdb_storage_path"] for b in SAMPLES.values() for k in ("structure_result", "complex_result") if b.get(k)}
+)
 
 sequence = st.one_of(
     st.sampled_from(REAL_SEQUENCES),
@@ -92,109 +110,303 @@ texts = huge(text, 4)
 
 humanness = st.fixed_dictionaries(
     {"percentile": fraction, "identity": fraction, "germline_content": fraction},
-    optional={"parental_identity": fraction,
-              "peptides": huge(st.fixed_dictionaries({"start": maybe(index), "peptide": maybe(sequence), "human": maybe(st.booleans()), "prevalence": maybe(fraction)}))},
+    optional={
+        "parental_identity": fraction,
+        "peptides": huge(
+            st.fixed_dictionaries(
+                {
+                    "start": maybe(index),
+                    "peptide": maybe(sequence),
+                    "human": maybe(st.booleans()),
+                    "prevalence": maybe(fraction),
+                }
+            )
+        ),
+    },
 )
 mutation = st.fixed_dictionaries(
     {"position": maybe(label), "index": maybe(index), "from": maybe(aa1), "to": maybe(aa1), "region": maybe(region)},
     optional={"reason": maybe(st.sampled_from(["germline", "back-mutation", "vernier", ""]))},
 )
-liability = st.fixed_dictionaries({
-    "type": maybe(st.sampled_from(["deamidation", "isomerization", "n_glycosylation", "oxidation", "free_cysteine", "x"])),
-    "motif": maybe(text), "start": maybe(index), "end": maybe(index), "region": maybe(region),
-    "severity": maybe(st.sampled_from(["low", "medium", "high", "extreme"])),
-})
+liability = st.fixed_dictionaries(
+    {
+        "type": maybe(
+            st.sampled_from(["deamidation", "isomerization", "n_glycosylation", "oxidation", "free_cysteine", "x"])
+        ),
+        "motif": maybe(text),
+        "start": maybe(index),
+        "end": maybe(index),
+        "region": maybe(region),
+        "severity": maybe(st.sampled_from(["low", "medium", "high", "extreme"])),
+    }
+)
 numbered = st.fixed_dictionaries({"position": maybe(label), "aa": maybe(aa1), "region": maybe(region)})
 per_chain = lambda element: st.fixed_dictionaries({}, optional={"vh": maybe(huge(element)), "vl": maybe(huge(element))})  # noqa: E731
 result_row = fields(
-    {"strategy": maybe(st.sampled_from(["cdr_grafting", "sapiens", "germline_framework", "back_mutation", ""])),
-     "humanized_vh": maybe(sequence)},
+    {
+        "strategy": maybe(st.sampled_from(["cdr_grafting", "sapiens", "germline_framework", "back_mutation", ""])),
+        "humanized_vh": maybe(sequence),
+    },
     optional={
-        "id": st.uuids().map(str), "humanized_vl": st.one_of(sequence, st.none(), junk),
-        "parental_vh": maybe(sequence), "parental_vl": maybe(sequence),
+        "id": st.uuids().map(str),
+        "humanized_vl": st.one_of(sequence, st.none(), junk),
+        "parental_vh": maybe(sequence),
+        "parental_vl": maybe(sequence),
         "oasis_score": maybe(st.fixed_dictionaries({}, optional={"vh": maybe(humanness), "vl": maybe(humanness)})),
-        "mutations": maybe(per_chain(mutation)), "liabilities": maybe(per_chain(liability)),
-        "numbering": maybe(st.fixed_dictionaries({"scheme": maybe(st.sampled_from(["imgt", "kabat", "chothia", "aho", "martin", "x"]))},
-                                                 optional={"vh": maybe(huge(numbered)), "vl": maybe(huge(numbered))})),
-        "vhh_analysis": st.one_of(st.none(), junk, st.fixed_dictionaries(
-            {"is_vhh": maybe(st.booleans()), "hallmarks": maybe(st.dictionaries(label, aa1, max_size=5)),
-             "hallmark_scheme": maybe(text), "cdr3_length": maybe(index), "notes": maybe(texts)},
-            optional={"humanized_hallmarks": maybe(st.dictionaries(label, aa1, max_size=5))})),
-        "scfv_analysis": st.one_of(st.none(), junk, st.fixed_dictionaries(
-            {"orientation": maybe(st.sampled_from(["VH-VL", "VL-VH", "?"])), "linker": maybe(sequence),
-             "linker_length": maybe(index), "linker_flags": maybe(texts), "notes": maybe(texts)})),
-        "fc_analysis": st.one_of(st.none(), junk, st.fixed_dictionaries(
-            {"isotype": maybe(text), "allotype": st.one_of(st.none(), text),
-             "engineered_mutations": maybe(huge(st.fixed_dictionaries({"eu_position": maybe(label), "from": maybe(aa1), "to": maybe(aa1), "name": maybe(text), "effect": maybe(text)}))),
-             "effector_function": maybe(text), "half_life_extension": maybe(st.booleans()), "notes": maybe(texts)})),
+        "mutations": maybe(per_chain(mutation)),
+        "liabilities": maybe(per_chain(liability)),
+        "numbering": maybe(
+            st.fixed_dictionaries(
+                {"scheme": maybe(st.sampled_from(["imgt", "kabat", "chothia", "aho", "martin", "x"]))},
+                optional={"vh": maybe(huge(numbered)), "vl": maybe(huge(numbered))},
+            )
+        ),
+        "vhh_analysis": st.one_of(
+            st.none(),
+            junk,
+            st.fixed_dictionaries(
+                {
+                    "is_vhh": maybe(st.booleans()),
+                    "hallmarks": maybe(st.dictionaries(label, aa1, max_size=5)),
+                    "hallmark_scheme": maybe(text),
+                    "cdr3_length": maybe(index),
+                    "notes": maybe(texts),
+                },
+                optional={"humanized_hallmarks": maybe(st.dictionaries(label, aa1, max_size=5))},
+            ),
+        ),
+        "scfv_analysis": st.one_of(
+            st.none(),
+            junk,
+            st.fixed_dictionaries(
+                {
+                    "orientation": maybe(st.sampled_from(["VH-VL", "VL-VH", "?"])),
+                    "linker": maybe(sequence),
+                    "linker_length": maybe(index),
+                    "linker_flags": maybe(texts),
+                    "notes": maybe(texts),
+                }
+            ),
+        ),
+        "fc_analysis": st.one_of(
+            st.none(),
+            junk,
+            st.fixed_dictionaries(
+                {
+                    "isotype": maybe(text),
+                    "allotype": st.one_of(st.none(), text),
+                    "engineered_mutations": maybe(
+                        huge(
+                            st.fixed_dictionaries(
+                                {
+                                    "eu_position": maybe(label),
+                                    "from": maybe(aa1),
+                                    "to": maybe(aa1),
+                                    "name": maybe(text),
+                                    "effect": maybe(text),
+                                }
+                            )
+                        )
+                    ),
+                    "effector_function": maybe(text),
+                    "half_life_extension": maybe(st.booleans()),
+                    "notes": maybe(texts),
+                }
+            ),
+        ),
     },
 )
-plddt_values = huge(st.one_of(st.floats(0, 100), st.floats(0, 1), st.just(math.nan), st.floats(-50, 500), st.none()), 150)
+plddt_values = huge(
+    st.one_of(st.floats(0, 100), st.floats(0, 1), st.just(math.nan), st.floats(-50, 500), st.none()), 150
+)
 structure_row = fields(
-    {"pdb_storage_path": weighted((3, st.sampled_from(STRUCTURE_PATHS)), (2, st.sampled_from(["broken/garbage.pdb", "broken/empty.cif", "absent.pdb", "", "../x.pdb"])), (1, junk))},
+    {
+        "pdb_storage_path": weighted(
+            (3, st.sampled_from(STRUCTURE_PATHS)),
+            (2, st.sampled_from(["broken/garbage.pdb", "broken/empty.cif", "absent.pdb", "", "../x.pdb"])),
+            (1, junk),
+        )
+    },
     optional={
-        "model_used": maybe(text), "confidence_score": maybe(fraction),
+        "model_used": maybe(text),
+        "confidence_score": maybe(fraction),
         "per_residue_plddt": maybe(st.dictionaries(chain, maybe(plddt_values), max_size=3)),
-        "cdr_analysis": maybe(huge(st.fixed_dictionaries({
-            "cdr": maybe(st.sampled_from(["H1", "H2", "H3", "L1", "L2", "L3", "X9"])), "chain": maybe(chain),
-            "start": maybe(index), "end": maybe(index), "sequence": maybe(sequence), "length": maybe(index),
-            "mean_plddt": maybe(fraction), "canonical_class": st.one_of(st.none(), text)}))),
+        "cdr_analysis": maybe(
+            huge(
+                st.fixed_dictionaries(
+                    {
+                        "cdr": maybe(st.sampled_from(["H1", "H2", "H3", "L1", "L2", "L3", "X9"])),
+                        "chain": maybe(chain),
+                        "start": maybe(index),
+                        "end": maybe(index),
+                        "sequence": maybe(sequence),
+                        "length": maybe(index),
+                        "mean_plddt": maybe(fraction),
+                        "canonical_class": st.one_of(st.none(), text),
+                    }
+                )
+            )
+        ),
         "humanization_result_id": st.one_of(st.none(), st.uuids().map(str), junk),
     },
 )
-ddg_matrix = st.integers(0, 40).flatmap(lambda n: st.fixed_dictionaries({
-    "positions": maybe(st.lists(st.one_of(st.from_regex(r"[HL]:[1-9][0-9]{0,2}", fullmatch=True), text), min_size=n, max_size=n)),
-    "amino_acids": maybe(st.one_of(st.just(list(AA)), st.lists(aa1, max_size=25))),
-    "values": maybe(st.lists(maybe(st.lists(st.one_of(st.floats(-10, 10), st.none(), st.just(math.nan), st.floats(allow_infinity=True, allow_nan=True)), max_size=22)), min_size=n, max_size=n)),
-}))
-stability_row = fields({}, optional={
-    "ddg_matrix": maybe(ddg_matrix),
-    **{k: maybe(fraction) for k in ("solubility_score", "aggregation_score", "thermostability_score", "developability_score")},
-    "melting_temp_predicted": maybe(st.floats(-300, 300)),
-    "stabilizing_mutations": maybe(huge(st.fixed_dictionaries({"mutation": maybe(st.one_of(st.from_regex(r"[HL]:[A-Z][1-9][0-9]?[A-Z]", fullmatch=True), text)), "ddg": maybe(st.floats(-10, 10))}, optional={"confidence": maybe(fraction)}))),
-    "model_versions": maybe(st.dictionaries(text, maybe(text), max_size=3)),
-})
+ddg_matrix = st.integers(0, 40).flatmap(
+    lambda n: st.fixed_dictionaries(
+        {
+            "positions": maybe(
+                st.lists(
+                    st.one_of(st.from_regex(r"[HL]:[1-9][0-9]{0,2}", fullmatch=True), text), min_size=n, max_size=n
+                )
+            ),
+            "amino_acids": maybe(st.one_of(st.just(list(AA)), st.lists(aa1, max_size=25))),
+            "values": maybe(
+                st.lists(
+                    maybe(
+                        st.lists(
+                            st.one_of(
+                                st.floats(-10, 10),
+                                st.none(),
+                                st.just(math.nan),
+                                st.floats(allow_infinity=True, allow_nan=True),
+                            ),
+                            max_size=22,
+                        )
+                    ),
+                    min_size=n,
+                    max_size=n,
+                )
+            ),
+        }
+    )
+)
+stability_row = fields(
+    {},
+    optional={
+        "ddg_matrix": maybe(ddg_matrix),
+        **{
+            k: maybe(fraction)
+            for k in ("solubility_score", "aggregation_score", "thermostability_score", "developability_score")
+        },
+        "melting_temp_predicted": maybe(st.floats(-300, 300)),
+        "stabilizing_mutations": maybe(
+            huge(
+                st.fixed_dictionaries(
+                    {
+                        "mutation": maybe(
+                            st.one_of(st.from_regex(r"[HL]:[A-Z][1-9][0-9]?[A-Z]", fullmatch=True), text)
+                        ),
+                        "ddg": maybe(st.floats(-10, 10)),
+                    },
+                    optional={"confidence": maybe(fraction)},
+                )
+            )
+        ),
+        "model_versions": maybe(st.dictionaries(text, maybe(text), max_size=3)),
+    },
+)
 mhc_epitope = st.fixed_dictionaries(
-    {"chain": maybe(chain), "start": maybe(index), "end": maybe(index), "peptide": maybe(sequence), "allele": maybe(text), "percentile_rank": maybe(st.floats(-5, 200))},
+    {
+        "chain": maybe(chain),
+        "start": maybe(index),
+        "end": maybe(index),
+        "peptide": maybe(sequence),
+        "allele": maybe(text),
+        "percentile_rank": maybe(st.floats(-5, 200)),
+    },
     optional={"core": maybe(sequence), "score": maybe(fraction)},
 )
-immunogenicity_row = fields({}, optional={
-    "mhc1_epitopes": maybe(huge(mhc_epitope)), "mhc2_epitopes": maybe(huge(mhc_epitope)),
-    "bcell_epitopes": maybe(huge(st.fixed_dictionaries({"chain": maybe(chain), "start": maybe(index), "end": maybe(index), "sequence": maybe(sequence), "score": maybe(fraction)}))),
-    "deimmunization_suggestions": maybe(huge(st.fixed_dictionaries(
-        {"chain": maybe(chain), "position": maybe(index), "from": maybe(aa1), "to": maybe(aa1), "epitopes_removed": maybe(index)},
-        optional={"predicted_risk_after": maybe(fraction), "note": maybe(text)}))),
-    **{k: maybe(fraction) for k in ("risk_score", "mhc1_risk", "mhc2_risk", "bcell_risk")},
-    "model_versions": maybe(st.dictionaries(text, maybe(text), max_size=3)),
-})
-complex_row = fields(
-    {"pdb_storage_path": weighted((3, st.sampled_from(STRUCTURE_PATHS)), (2, st.sampled_from(["broken/garbage.pdb", "absent.cif", ""])), (1, junk))},
+immunogenicity_row = fields(
+    {},
     optional={
-        "antigen_id": st.one_of(st.uuids().map(str), junk), "model_used": maybe(text),
-        "confidence_score": maybe(fraction), "iptm": maybe(fraction),
+        "mhc1_epitopes": maybe(huge(mhc_epitope)),
+        "mhc2_epitopes": maybe(huge(mhc_epitope)),
+        "bcell_epitopes": maybe(
+            huge(
+                st.fixed_dictionaries(
+                    {
+                        "chain": maybe(chain),
+                        "start": maybe(index),
+                        "end": maybe(index),
+                        "sequence": maybe(sequence),
+                        "score": maybe(fraction),
+                    }
+                )
+            )
+        ),
+        "deimmunization_suggestions": maybe(
+            huge(
+                st.fixed_dictionaries(
+                    {
+                        "chain": maybe(chain),
+                        "position": maybe(index),
+                        "from": maybe(aa1),
+                        "to": maybe(aa1),
+                        "epitopes_removed": maybe(index),
+                    },
+                    optional={"predicted_risk_after": maybe(fraction), "note": maybe(text)},
+                )
+            )
+        ),
+        **{k: maybe(fraction) for k in ("risk_score", "mhc1_risk", "mhc2_risk", "bcell_risk")},
+        "model_versions": maybe(st.dictionaries(text, maybe(text), max_size=3)),
+    },
+)
+complex_row = fields(
+    {
+        "pdb_storage_path": weighted(
+            (3, st.sampled_from(STRUCTURE_PATHS)),
+            (2, st.sampled_from(["broken/garbage.pdb", "absent.cif", ""])),
+            (1, junk),
+        )
+    },
+    optional={
+        "antigen_id": st.one_of(st.uuids().map(str), junk),
+        "model_used": maybe(text),
+        "confidence_score": maybe(fraction),
+        "iptm": maybe(fraction),
         "per_chain_plddt": maybe(st.dictionaries(chain, maybe(fraction), max_size=4)),
-        "interface_residues": maybe(st.dictionaries(chain, maybe(weighted((4, huge(label)), (1, huge(maybe(label))))), max_size=3)),
+        "interface_residues": maybe(
+            st.dictionaries(chain, maybe(weighted((4, huge(label)), (1, huge(maybe(label))))), max_size=3)
+        ),
     },
 )
 
 
 @st.composite
 def payloads(draw) -> dict:
-    job = {"id": str(uuid.uuid4()), "status": draw(st.sampled_from(["completed", "completed", "failed", "canceled", "weird-status"]))}
-    for key, value in draw(st.fixed_dictionaries({}, optional={
-        "job_type": maybe(text), "variant_id": maybe(st.uuids().map(str)), "submitted_by": maybe(text),
-        "error_message": st.one_of(st.none(), text), "created_at": maybe(st.sampled_from(["2026-11-02T09:00:00+00:00", "yesterday", ""])),
-        "started_at": maybe(st.sampled_from(["2026-11-02T09:01:00Z", "2026-13-45T99:00:00"])),
-        "completed_at": maybe(st.sampled_from(["2026-11-02T08:00:00+00:00", "2026-11-02T09:30:00+00:00"])),
-    })).items():
+    job = {
+        "id": str(uuid.uuid4()),
+        "status": draw(st.sampled_from(["completed", "completed", "failed", "canceled", "weird-status"])),
+    }
+    for key, value in draw(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "job_type": maybe(text),
+                "variant_id": maybe(st.uuids().map(str)),
+                "submitted_by": maybe(text),
+                "error_message": st.one_of(st.none(), text),
+                "created_at": maybe(st.sampled_from(["2026-11-02T09:00:00+00:00", "yesterday", ""])),
+                "started_at": maybe(st.sampled_from(["2026-11-02T09:01:00Z", "2026-13-45T99:00:00"])),
+                "completed_at": maybe(st.sampled_from(["2026-11-02T08:00:00+00:00", "2026-11-02T09:30:00+00:00"])),
+            },
+        )
+    ).items():
         job[key] = value
     body = {"job": job}
-    body["results"] = draw(weighted((6, st.lists(maybe(result_row), min_size=1, max_size=3)), (1, st.just([])), (1, junk)))
+    body["results"] = draw(
+        weighted((6, st.lists(maybe(result_row), min_size=1, max_size=3)), (1, st.just([])), (1, junk))
+    )
     body["structure_result"] = draw(section(structure_row))
     body["stability_result"] = draw(section(stability_row))
     body["immunogenicity_result"] = draw(section(immunogenicity_row))
     body["complex_result"] = draw(section(complex_row))
-    for key in draw(st.sets(st.sampled_from(["structure_result", "stability_result", "immunogenicity_result", "complex_result"]), max_size=2)):
+    for key in draw(
+        st.sets(
+            st.sampled_from(["structure_result", "stability_result", "immunogenicity_result", "complex_result"]),
+            max_size=2,
+        )
+    ):
         body.pop(key)  # missing keys, not only nulls
     return body
 
@@ -205,13 +417,14 @@ def payloads(draw) -> dict:
 @pytest.fixture(scope="module")
 def fuzz_page(tmp_path_factory):
     """One sample server on a tmp folder (payloads are added to its store) and one AppTest session."""
-    from streamlit.testing.v1 import AppTest
-
     import streamlit
+    from streamlit.testing.v1 import AppTest
 
     root = tmp_path_factory.mktemp("fuzz")
     shutil.copytree(DEFAULT_DATA_DIR / "storage", root / "storage")
-    write_data_dir(root, [], {"broken/garbage.pdb": "ATOM  garbage\nHETATM\x00\x01 nonsense\n" * 5, "broken/empty.cif": ""})
+    write_data_dir(
+        root, [], {"broken/garbage.pdb": "ATOM  garbage\nHETATM\x00\x01 nonsense\n" * 5, "broken/empty.cif": ""}
+    )
     server = start_in_thread(root)
     saved = {k: os.environ.get(k) for k in ("ABDASH_API_URL", "ABDASH_API_TOKEN", "ABDASH_TIMEOUT_S")}
     os.environ.update(ABDASH_API_URL=server.url, ABDASH_API_TOKEN=server.token, ABDASH_TIMEOUT_S="5")
@@ -237,8 +450,18 @@ def _exceptions(at) -> list[str]:
     return [f"{e.message}\n{''.join(e.stack_trace)}"[:3000] for e in at.exception]
 
 
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, print_blob=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example])
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 @given(body=payloads())
 def test_no_generated_payload_raises_in_any_section(fuzz_page, body):
     server, at, root = fuzz_page

@@ -69,7 +69,9 @@ def site(browser, tmp_path_factory):  # browser first: without Chromium, skip be
     base = richest_body()
     storage = root / "storage"
     files: dict[str, str] = {
-        f"hostile/{HOSTILE_FILE_NAME}": hostile_pdb((storage / base["structure_result"]["pdb_storage_path"]).read_text(), cycle),
+        f"hostile/{HOSTILE_FILE_NAME}": hostile_pdb(
+            (storage / base["structure_result"]["pdb_storage_path"]).read_text(), cycle
+        ),
         "hostile/complex.pdb": hostile_pdb((storage / base["complex_result"]["pdb_storage_path"]).read_text(), cycle),
     }
     cif = next(p for p in (storage / "structures").glob("*.cif"))
@@ -99,16 +101,22 @@ def site(browser, tmp_path_factory):  # browser first: without Chromium, skip be
     jobs["odd-status"] = odd_status
 
     for name, body in jobs.items():  # sidebar buttons render Markdown labels (links, images) and help
-        body["x_sample"] = {"title": f"{name} ![x](http://{EVIL_HOST}/x.png) [x](http://{EVIL_HOST}/) {cycle.next()}",
-                            "description": f"<img src=x onerror=alert(1)> ![x](http://{EVIL_HOST}/d.png) {cycle.next()}"}
+        body["x_sample"] = {
+            "title": f"{name} ![x](http://{EVIL_HOST}/x.png) [x](http://{EVIL_HOST}/) {cycle.next()}",
+            "description": f"<img src=x onerror=alert(1)> ![x](http://{EVIL_HOST}/d.png) {cycle.next()}",
+        }
     COUNTS["strings_filled"] = cycle.filled
     COUNTS["jobs"] = len(jobs)
 
     token = secrets.token_urlsafe(24)
     other = start_in_thread(root, token=token)  # another host, that would accept the token if it got it
     elsewhere = with_new_id(base)
-    elsewhere["structure_result"]["pdb_storage_path"] = f"{other.url}/storage/{base['structure_result']['pdb_storage_path']}"
-    elsewhere["complex_result"]["pdb_storage_path"] = f"{other.url}/storage/{base['complex_result']['pdb_storage_path']}"
+    elsewhere["structure_result"]["pdb_storage_path"] = (
+        f"{other.url}/storage/{base['structure_result']['pdb_storage_path']}"
+    )
+    elsewhere["complex_result"]["pdb_storage_path"] = (
+        f"{other.url}/storage/{base['complex_result']['pdb_storage_path']}"
+    )
     jobs["elsewhere"] = elsewhere
     write_data_dir(root, list(jobs.values()), files)
     server = start_in_thread(root, token=token)
@@ -166,8 +174,7 @@ def _downloads(page, token: str) -> int:
 
 # Which sections each hostile job is opened in (the failed / odd-status jobs differ from "every-label"
 # only in the job header, which every section shows).
-SECTIONS_OF = {"failed": ("Overview",), "odd-status": ("Overview",),
-               "labels-": ("Overview", "Humanization")}
+SECTIONS_OF = {"failed": ("Overview",), "odd-status": ("Overview",), "labels-": ("Overview", "Humanization")}
 
 
 @pytest.mark.browser
@@ -240,7 +247,9 @@ def test_the_token_never_goes_to_another_host(site, watched):
 def test_sample_titles_and_descriptions_are_text(site, browser, watched):
     """On its own sample data (no service configured), the sidebar lists titles from the folder."""
     page, watch = watched
-    embedded = DashboardProcess(site["server"], extra_env={"ABDASH_API_URL": "", "ABDASH_SAMPLE_DATA": str(site["root"])})
+    embedded = DashboardProcess(
+        site["server"], extra_env={"ABDASH_API_URL": "", "ABDASH_SAMPLE_DATA": str(site["root"])}
+    )
     try:
         job_id = site["jobs"]["every-label"]["job"]["id"]
         open_view(page, view_url(embedded.url, job_id))
@@ -263,7 +272,9 @@ def _raw_get(url: str, raw_path: str, token: str) -> tuple[int, bytes]:
     """A GET whose path is sent byte for byte (HTTP clients would normalise `..` away)."""
     host, port = url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(f"GET {raw_path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n".encode())
+        sock.sendall(
+            f"GET {raw_path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n".encode()
+        )
         data = b""
         while chunk := sock.recv(65536):
             data += chunk
@@ -271,11 +282,20 @@ def _raw_get(url: str, raw_path: str, token: str) -> tuple[int, bytes]:
     return status, data
 
 
-@pytest.mark.parametrize("raw_path", [
-    "/storage/../secret.json", "/storage/hostile/../../secret.json", "/storage/%2e%2e/secret.json",
-    "/storage/..%2fsecret.json", "/storage/%2Fetc%2Fpasswd", "/storage//etc/passwd", "/storage/file:///etc/passwd",
-    "/storage/..\\secret.json", "/storage/%2e%2e%5csecret.json",
-])
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        "/storage/../secret.json",
+        "/storage/hostile/../../secret.json",
+        "/storage/%2e%2e/secret.json",
+        "/storage/..%2fsecret.json",
+        "/storage/%2Fetc%2Fpasswd",
+        "/storage//etc/passwd",
+        "/storage/file:///etc/passwd",
+        "/storage/..\\secret.json",
+        "/storage/%2e%2e%5csecret.json",
+    ],
+)
 def test_sample_server_refuses_escaping_paths(tmp_path, raw_path):
     data = write_data_dir(tmp_path / "data", [], {"ok.pdb": "ATOM\n"})
     (data / "secret.json").write_text("outside storage")

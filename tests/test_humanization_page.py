@@ -4,8 +4,8 @@ empty mutation lists, no numbering, unknown fields, shapes it does not understan
 from __future__ import annotations
 
 import copy
-import re
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -58,9 +58,18 @@ def _write(folder: Path, body: dict) -> str:
     return body["job"]["id"]
 
 
-VARIANT_IDS = {name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"hum-variant-{name}")) for name in (
-    "vhh_bare", "lengths_differ", "unparsed", "hostile", "no_sequences", "no_parental", "scheduled_sample",
-)}
+VARIANT_IDS = {
+    name: str(uuid.uuid5(uuid.NAMESPACE_URL, f"hum-variant-{name}"))
+    for name in (
+        "vhh_bare",
+        "lengths_differ",
+        "unparsed",
+        "hostile",
+        "no_sequences",
+        "no_parental",
+        "scheduled_sample",
+    )
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,39 +86,133 @@ def build_variants(folder: Path) -> None:
     ids = VARIANT_IDS
     # VHH: no VL, empty mutation lists, no numbering, no liabilities, unknown extra fields everywhere.
     vhh_parental = CAPLA_VHH.replace("WFRQAPGKGRELVA", "WFRQAPGKEREFVA")
-    _write(folder, _job(ids["vhh_bare"], [{
-        "strategy": "sapiens", "humanized_vh": CAPLA_VHH, "humanized_vl": None, "parental_vh": vhh_parental,
-        "mutations": {"vh": [], "vl": [], "x_note": "extra"}, "numbering": None, "liabilities": None,
-        "oasis_score": {"vh": {"percentile": 81, "identity": 0.9, "germline_content": 0.7, "x_more": 1}},
-        "vhh_analysis": {"is_vhh": True, "hallmarks": {"42": "F", "49": "E", "50": "R", "52": "F"},
-                         "hallmark_scheme": "imgt", "cdr3_length": 21, "notes": ["camelid hallmarks kept"]},
-        "x_future_field": {"a": [1, 2, 3]},
-    }]))
+    _write(
+        folder,
+        _job(
+            ids["vhh_bare"],
+            [
+                {
+                    "strategy": "sapiens",
+                    "humanized_vh": CAPLA_VHH,
+                    "humanized_vl": None,
+                    "parental_vh": vhh_parental,
+                    "mutations": {"vh": [], "vl": [], "x_note": "extra"},
+                    "numbering": None,
+                    "liabilities": None,
+                    "oasis_score": {"vh": {"percentile": 81, "identity": 0.9, "germline_content": 0.7, "x_more": 1}},
+                    "vhh_analysis": {
+                        "is_vhh": True,
+                        "hallmarks": {"42": "F", "49": "E", "50": "R", "52": "F"},
+                        "hallmark_scheme": "imgt",
+                        "cdr3_length": 21,
+                        "notes": ["camelid hallmarks kept"],
+                    },
+                    "x_future_field": {"a": [1, 2, 3]},
+                }
+            ],
+        ),
+    )
     # Parental one residue longer than the humanized: must be aligned, not compared by position.
-    _write(folder, _job(ids["lengths_differ"], [{
-        "strategy": "cdr_grafting", "humanized_vh": TRAS_VH, "humanized_vl": TRAS_VL,
-        "mutations": {"vh": [], "vl": [], "parental_vh": TRAS_VH[:60] + "S" + TRAS_VH[60:], "parental_vl": TRAS_VL},
-    }]))
+    _write(
+        folder,
+        _job(
+            ids["lengths_differ"],
+            [
+                {
+                    "strategy": "cdr_grafting",
+                    "humanized_vh": TRAS_VH,
+                    "humanized_vl": TRAS_VL,
+                    "mutations": {
+                        "vh": [],
+                        "vl": [],
+                        "parental_vh": TRAS_VH[:60] + "S" + TRAS_VH[60:],
+                        "parental_vl": TRAS_VL,
+                    },
+                }
+            ],
+        ),
+    )
     # Shapes the dashboard does not understand.
-    _write(folder, _job(ids["unparsed"], ["not an object", {
-        "strategy": "germline", "humanized_vh": TRAS_VH, "mutations": "weird", "numbering": [1, 2, 3],
-        "liabilities": {"vh": "nope"}, "oasis_score": 42, "fc_analysis": ["IgG1"],
-    }]))
+    _write(
+        folder,
+        _job(
+            ids["unparsed"],
+            [
+                "not an object",
+                {
+                    "strategy": "germline",
+                    "humanized_vh": TRAS_VH,
+                    "mutations": "weird",
+                    "numbering": [1, 2, 3],
+                    "liabilities": {"vh": "nope"},
+                    "oasis_score": 42,
+                    "fc_analysis": ["IgG1"],
+                },
+            ],
+        ),
+    )
     # Hostile and odd strings.
     hostile = "<img src=x onerror=alert(1)>"
-    _write(folder, _job(ids["hostile"], [{
-        "strategy": hostile, "humanized_vh": TRAS_VH[:20] + "X*" + TRAS_VH[22:], "parental_vh": TRAS_VH,
-        "mutations": {"vh": [{"position": hostile, "index": 5000, "from": "<", "to": ">", "region": hostile, "reason": hostile}]},
-        "liabilities": {"vh": [{"type": hostile, "motif": hostile, "start": -3, "end": 2, "severity": hostile, "region": hostile}]},
-        "numbering": {"scheme": hostile, "vh": [{"position": hostile, "aa": "E", "region": "CDR9"}]},
-        "scfv_analysis": {"orientation": hostile, "linker": hostile, "linker_length": -1, "linker_flags": [hostile], "notes": [hostile]},
-        "fc_analysis": {"isotype": hostile, "engineered_mutations": [{"eu_position": hostile, "name": hostile, "effect": hostile}], "notes": [hostile]},
-        "vhh_analysis": {"is_vhh": False, "hallmarks": {hostile: hostile}, "hallmark_scheme": hostile},
-    }, {"strategy": hostile, "humanized_vh": TRAS_VH}]))
+    _write(
+        folder,
+        _job(
+            ids["hostile"],
+            [
+                {
+                    "strategy": hostile,
+                    "humanized_vh": TRAS_VH[:20] + "X*" + TRAS_VH[22:],
+                    "parental_vh": TRAS_VH,
+                    "mutations": {
+                        "vh": [
+                            {
+                                "position": hostile,
+                                "index": 5000,
+                                "from": "<",
+                                "to": ">",
+                                "region": hostile,
+                                "reason": hostile,
+                            }
+                        ]
+                    },
+                    "liabilities": {
+                        "vh": [
+                            {
+                                "type": hostile,
+                                "motif": hostile,
+                                "start": -3,
+                                "end": 2,
+                                "severity": hostile,
+                                "region": hostile,
+                            }
+                        ]
+                    },
+                    "numbering": {"scheme": hostile, "vh": [{"position": hostile, "aa": "E", "region": "CDR9"}]},
+                    "scfv_analysis": {
+                        "orientation": hostile,
+                        "linker": hostile,
+                        "linker_length": -1,
+                        "linker_flags": [hostile],
+                        "notes": [hostile],
+                    },
+                    "fc_analysis": {
+                        "isotype": hostile,
+                        "engineered_mutations": [{"eu_position": hostile, "name": hostile, "effect": hostile}],
+                        "notes": [hostile],
+                    },
+                    "vhh_analysis": {"is_vhh": False, "hallmarks": {hostile: hostile}, "hallmark_scheme": hostile},
+                },
+                {"strategy": hostile, "humanized_vh": TRAS_VH},
+            ],
+        ),
+    )
     _write(folder, _job(ids["no_sequences"], [{"strategy": "empty", "humanized_vh": "", "humanized_vl": None}]))
-    _write(folder, _job(ids["no_parental"], [{"strategy": "as sent", "humanized_vh": TRAS_VH, "humanized_vl": TRAS_VL}]))
+    _write(
+        folder, _job(ids["no_parental"], [{"strategy": "as sent", "humanized_vh": TRAS_VH, "humanized_vl": TRAS_VL}])
+    )
     # The scheduled rituximab sample, completed at once (its schedule removed).
-    scheduled = next((b for b in SAMPLES.values() if b.get("results") and (b.get("x_sample") or {}).get("schedule")), None)
+    scheduled = next(
+        (b for b in SAMPLES.values() if b.get("results") and (b.get("x_sample") or {}).get("schedule")), None
+    )
     if scheduled is not None:
         body = copy.deepcopy(scheduled)
         body["job"]["id"] = ids["scheduled_sample"]
@@ -132,13 +235,22 @@ def test_every_sample_job_renders(open_page, job_id):
     listed = sum(len((first.get("mutations") or {}).get(c) or []) for c in ("vh", "vl"))
     table = _mutation_table(at)
     assert (table["Source"] == "service").sum() == listed
-    for flag, title in (("vhh_analysis", "VHH analysis"), ("scfv_analysis", "scFv analysis"), ("fc_analysis", "Fc analysis")):
+    for flag, title in (
+        ("vhh_analysis", "VHH analysis"),
+        ("scfv_analysis", "scFv analysis"),
+        ("fc_analysis", "Fc analysis"),
+    ):
         assert (title in subheaders) == bool(first.get(flag))
 
 
 def test_filters_and_strategy_picker(open_page):
-    job_id = next(j for j in WITH_RESULTS if len(SAMPLES[j]["results"]) > 1 and SAMPLES[j]["results"][0].get("humanized_vl")
-                  and not (SAMPLES[j].get("x_sample") or {}).get("schedule"))
+    job_id = next(
+        j
+        for j in WITH_RESULTS
+        if len(SAMPLES[j]["results"]) > 1
+        and SAMPLES[j]["results"][0].get("humanized_vl")
+        and not (SAMPLES[j].get("x_sample") or {}).get("schedule")
+    )
     at = open_page(job_id, section=SECTION)
     at.multiselect(key="hum-chain-filter").set_value(["VH"]).run()
     assert set(_mutation_table(at)["Chain"]) == {"VH"}

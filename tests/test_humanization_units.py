@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.humanization import exports, tables
 from app.humanization.alignment import align
 from app.humanization.humanness import peptide_track
-from app.humanization.liabilities import compare, place, scan
+from app.humanization.liabilities import place, scan
 from app.humanization.numbering import imgt_labels, number_chain, number_locally, vernier_flags
 from app.humanization.review import review_strategy
 from app.humanization.vhh import hallmark_rows
@@ -60,7 +60,9 @@ def test_a_deletion_is_one_gap_not_a_shifted_tail():
     alignment = align(TRAS_VH, humanized)
     mutated = [c for c in alignment.columns if c.is_mutation]
     assert len(mutated) == 1
-    assert mutated[0].kind == "deletion" and mutated[0].parental_aa in "V"  # the V of 'QLVES' (either V of 'LV' is equivalent)
+    assert (
+        mutated[0].kind == "deletion" and mutated[0].parental_aa in "V"
+    )  # the V of 'QLVES' (either V of 'LV' is equivalent)
     assert "gemmi" in alignment.method
 
 
@@ -73,8 +75,10 @@ def test_an_insertion_in_cdr3_is_one_gap():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.text(alphabet="ACDEFGHIKLMNPQRSTVWYXBZ*", min_size=1, max_size=60),
-       st.text(alphabet="ACDEFGHIKLMNPQRSTVWYXBZ*", min_size=1, max_size=60))
+@given(
+    st.text(alphabet="ACDEFGHIKLMNPQRSTVWYXBZ*", min_size=1, max_size=60),
+    st.text(alphabet="ACDEFGHIKLMNPQRSTVWYXBZ*", min_size=1, max_size=60),
+)
 def test_alignment_keeps_every_residue_in_order(parental, humanized):
     alignment = align(parental, humanized)
     assert "".join(c.parental_aa for c in alignment.columns if c.parental_index) == parental
@@ -182,8 +186,10 @@ def test_glycosylation_anywhere_and_unpaired_cysteine():
 def test_service_liabilities_are_placed_on_regions_even_when_out_of_range():
     numbering = number_locally(TRAS_VH, "imgt")
     n55 = TRAS_VH.index("TNGY") + 2
-    given = [Liability(type="deamidation", motif="NG", start=n55, end=n55 + 1, severity="HIGH"),
-             Liability(type="oxidation", motif="M", start=900, end=900, region=None, severity=None)]
+    given = [
+        Liability(type="deamidation", motif="NG", start=n55, end=n55 + 1, severity="HIGH"),
+        Liability(type="oxidation", motif="M", start=900, end=900, region=None, severity=None),
+    ]
     placed = place(given, numbering)
     assert placed[0].region == "CDR2" and placed[0].in_cdr and placed[0].severity == "high"
     assert placed[1].region is None and "outside" in placed[1].position_label
@@ -210,24 +216,31 @@ def test_local_scan_is_used_and_labelled_when_the_service_sends_none():
 
 def test_peptide_track_counts_non_human_cover():
     sequence = TRAS_VH[:20]
-    peptides = [Peptide(start=1, peptide=sequence[0:9], human=False), Peptide(start=5, peptide=sequence[4:13], human=True),
-                Peptide(start=50, peptide="AAAAAAAAA", human=False)]
+    peptides = [
+        Peptide(start=1, peptide=sequence[0:9], human=False),
+        Peptide(start=5, peptide=sequence[4:13], human=True),
+        Peptide(start=50, peptide="AAAAAAAAA", human=False),
+    ]
     track = peptide_track(sequence, peptides)
     assert track.non_human_cover[:9] == (1,) * 9 and sum(track.non_human_cover[9:]) == 0
     assert (track.peptides_total, track.peptides_non_human, track.peptides_ignored) == (2, 1, 1)
 
 
 def test_best_value_marks_follow_each_column_direction():
-    frame = pd.DataFrame({"Strategy": ["a", "b", "c"], "VH total": [5, 3, 3], "VH identity %": [90.0, 95.0, None]}).astype(
-        {"VH total": "Float64", "VH identity %": "Float64"})
+    frame = pd.DataFrame(
+        {"Strategy": ["a", "b", "c"], "VH total": [5, 3, 3], "VH identity %": [90.0, 95.0, None]}
+    ).astype({"VH total": "Float64", "VH identity %": "Float64"})
     mask = tables.best_mask(frame, {"VH total": tables.LOWER_IS_BETTER, "VH identity %": tables.HIGHER_IS_BETTER})
     assert mask["VH total"].tolist() == [False, True, True]
     assert mask["VH identity %"].tolist() == [False, True, False]
 
 
 def test_fasta_and_csv_files():
-    review = review_strategy(HumanizationResultRow.model_validate(
-        {"strategy": "cdr grafting|x", "humanized_vh": mutate(TRAS_VH, {5: "Q"}), "parental_vh": TRAS_VH}))
+    review = review_strategy(
+        HumanizationResultRow.model_validate(
+            {"strategy": "cdr grafting|x", "humanized_vh": mutate(TRAS_VH, {5: "Q"}), "parental_vh": TRAS_VH}
+        )
+    )
     text = exports.fasta([review, review], "job-1")
     headers = [line for line in text.splitlines() if line.startswith(">")]
     assert headers[0] == ">job-1|parental|VH" and len(headers) == 3  # parental once, humanized per strategy
@@ -242,19 +255,31 @@ def test_alignment_html_escapes_every_untrusted_string():
     from app.models import NumberedResidue
 
     hostile = "<img src=x onerror=alert(1)>"
-    entries = [NumberedResidue(position=hostile if i == 0 else str(i + 1), aa=aa, region=None) for i, aa in enumerate(TRAS_VH)]
-    review = review_strategy(HumanizationResultRow.model_validate({
-        "strategy": hostile, "humanized_vh": mutate(TRAS_VH, {1: "<"}), "parental_vh": TRAS_VH,
-        "numbering": {"scheme": "<b>imgt</b>", "vh": [e.model_dump() for e in entries]},
-        "liabilities": {"vh": [{"type": "<script>x</script>", "motif": hostile, "start": 1, "end": 2, "severity": "high"}]},
-    }))
+    entries = [
+        NumberedResidue(position=hostile if i == 0 else str(i + 1), aa=aa, region=None) for i, aa in enumerate(TRAS_VH)
+    ]
+    review = review_strategy(
+        HumanizationResultRow.model_validate(
+            {
+                "strategy": hostile,
+                "humanized_vh": mutate(TRAS_VH, {1: "<"}),
+                "parental_vh": TRAS_VH,
+                "numbering": {"scheme": "<b>imgt</b>", "vh": [e.model_dump() for e in entries]},
+                "liabilities": {
+                    "vh": [{"type": "<script>x</script>", "motif": hostile, "start": 1, "end": 2, "severity": "high"}]
+                },
+            }
+        )
+    )
     markup = build_alignment_html(review.chain("vh"))
     assert "<img" not in markup and "<script" not in markup and "<b>" not in markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in markup  # the hostile label is shown, as text
 
 
 def test_vhh_hallmarks_in_kabat_are_reported_at_imgt_positions():
-    rows = hallmark_rows({"37": "F", "44": "E", "45": "R", "47": "G"}, {"37": "V", "44": "G", "45": "L", "47": "W"}, "kabat")
+    rows = hallmark_rows(
+        {"37": "F", "44": "E", "45": "R", "47": "G"}, {"37": "V", "44": "G", "45": "L", "47": "W"}, "kabat"
+    )
     by_imgt = {r["IMGT"]: r for r in rows}
     assert by_imgt["42"]["Parental"] == "F" and by_imgt["42"]["Parental is"] == "VHH-type"
     assert by_imgt["42"]["Humanized is"] == "human VH-type" and by_imgt["52"]["Changed"] == "yes"

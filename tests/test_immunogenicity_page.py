@@ -17,6 +17,7 @@ def bar_heights(y) -> np.ndarray:
     """A bar trace's y: plotly's typed-array form ({dtype, bdata}) or a plain list."""
     return array(y) if isinstance(y, dict) else np.asarray(y, dtype=float)
 
+
 AAS = list("ACDEFGHIKLMNPQRSTVWY")
 IMMUNO_SAMPLES = sample_bodies("immunogenicity_result")
 
@@ -31,7 +32,9 @@ def test_every_sample_immunogenicity_result_renders(open_page, body):
     assert not at.exception
     result = body["immunogenicity_result"]
     gauges = next(s for s in plotly_specs(at) if s["data"] and s["data"][0]["type"] == "indicator")
-    assert [t.get("value") for t in gauges["data"]] == [result.get(k) for k in ("risk_score", "mhc1_risk", "mhc2_risk", "bcell_risk")]
+    assert [t.get("value") for t in gauges["data"]] == [
+        result.get(k) for k in ("risk_score", "mhc1_risk", "mhc2_risk", "bcell_risk")
+    ]
     chains = {e["chain"] for k in ("mhc1_epitopes", "mhc2_epitopes", "bcell_epitopes") for e in result.get(k) or []}
     assert len(epitope_maps(at)) >= len(chains)
     if result.get("deimmunization_suggestions"):
@@ -46,7 +49,9 @@ def test_sample_mhc2_legacy_set_is_named_on_the_chart(open_page):
     assert all("NetMHCIIpan 4.x" in m["layout"]["title"]["text"] for m in epitope_maps(at))
     at.radio(key="immuno-mhc2-set").set_value("legacy").run()
     assert not at.exception
-    assert all("≤ 10 %" in m["layout"]["title"]["text"] and "legacy" in m["layout"]["title"]["text"] for m in epitope_maps(at))
+    assert all(
+        "≤ 10 %" in m["layout"]["title"]["text"] and "legacy" in m["layout"]["title"]["text"] for m in epitope_maps(at)
+    )
 
 
 # --- contract variants on a server of our own ------------------------------------------------------
@@ -55,31 +60,78 @@ SEQ_H = "QVQLVESGGGLVQPGGSLRL"  # 20 residues
 
 
 def variant_bodies() -> dict[str, dict]:
-    numbering = [{"position": str(i), "aa": aa, "region": "CDR1" if 5 <= i <= 8 else "FR1"} for i, aa in enumerate(SEQ_H, start=1)]
-    strategy = {"id": "22222222-2222-2222-2222-222222222222", "strategy": "sapiens", "humanized_vh": SEQ_H,
-                "numbering": {"scheme": "imgt", "vh": numbering, "vl": []}}
+    numbering = [
+        {"position": str(i), "aa": aa, "region": "CDR1" if 5 <= i <= 8 else "FR1"}
+        for i, aa in enumerate(SEQ_H, start=1)
+    ]
+    strategy = {
+        "id": "22222222-2222-2222-2222-222222222222",
+        "strategy": "sapiens",
+        "humanized_vh": SEQ_H,
+        "numbering": {"scheme": "imgt", "vh": numbering, "vl": []},
+    }
     mhc1 = [
         {"chain": "H", "start": 2, "end": 10, "peptide": "VQLVESGGG", "allele": "HLA-A*02:01", "percentile_rank": 0.3},
         {"chain": "H", "start": 4, "end": 12, "peptide": "LVESGGGLV", "allele": "HLA-B*07:02", "percentile_rank": 1.5},
-        {"chain": "H", "start": 4, "end": 12, "peptide": "LVESGGGLV", "allele": "<img src=x onerror=alert(1)>", "percentile_rank": 0.1},
+        {
+            "chain": "H",
+            "start": 4,
+            "end": 12,
+            "peptide": "LVESGGGLV",
+            "allele": "<img src=x onerror=alert(1)>",
+            "percentile_rank": 0.1,
+        },
         {"chain": "L", "start": 30, "end": 38, "peptide": "XXXXXXXXX", "allele": "HLA-A*01:01", "percentile_rank": 0.2},
     ]
-    mhc2 = [{"chain": "H", "start": 6, "end": 20, "peptide": "ESGGGLVQPGGSLRL", "core": "GGGLVQPGG",
-             "allele": "DRB1*01:01", "percentile_rank": 7.0}]
-    stability = {"ddg_matrix": {"positions": ["H:5"], "amino_acids": AAS,
-                                "values": [[0.0 if a == "V" else (1.3 if a == "A" else 0.2) for a in AAS]]}}
+    mhc2 = [
+        {
+            "chain": "H",
+            "start": 6,
+            "end": 20,
+            "peptide": "ESGGGLVQPGGSLRL",
+            "core": "GGGLVQPGG",
+            "allele": "DRB1*01:01",
+            "percentile_rank": 7.0,
+        }
+    ]
+    stability = {
+        "ddg_matrix": {
+            "positions": ["H:5"],
+            "amino_acids": AAS,
+            "values": [[0.0 if a == "V" else (1.3 if a == "A" else 0.2) for a in AAS]],
+        }
+    }
     immuno = {
-        "mhc1_epitopes": mhc1, "mhc2_epitopes": mhc2, "bcell_epitopes": [{"chain": "H", "start": 9, "end": 13, "sequence": "GGLVQ", "score": 55}],
-        "deimmunization_suggestions": [{"chain": "H", "position": 5, "from": "V", "to": "A", "epitopes_removed": 2, "predicted_risk_after": 35}],
-        "risk_score": 62, "mhc1_risk": 0.5, "mhc2_risk": 40.0, "bcell_risk": 0.1,
+        "mhc1_epitopes": mhc1,
+        "mhc2_epitopes": mhc2,
+        "bcell_epitopes": [{"chain": "H", "start": 9, "end": 13, "sequence": "GGLVQ", "score": 55}],
+        "deimmunization_suggestions": [
+            {"chain": "H", "position": 5, "from": "V", "to": "A", "epitopes_removed": 2, "predicted_risk_after": 35}
+        ],
+        "risk_score": 62,
+        "mhc1_risk": 0.5,
+        "mhc2_risk": 40.0,
+        "bcell_risk": 0.1,
         "model_versions": {"NetMHCpan": "4.1"},
     }
     return {
         "full": job_body(results=[strategy], stability_result=stability, immunogenicity_result=immuno),
-        "empty": job_body(immunogenicity_result={"mhc1_epitopes": [], "mhc2_epitopes": [], "bcell_epitopes": [],
-                                                 "deimmunization_suggestions": []}),
-        "unknown": job_body(immunogenicity_result={"mhc1_epitopes": "none", "mhc2_epitopes": [{"chain": "H"}],
-                                                   "deimmunization_suggestions": {"x": 1}, "risk_score": "high"}),
+        "empty": job_body(
+            immunogenicity_result={
+                "mhc1_epitopes": [],
+                "mhc2_epitopes": [],
+                "bcell_epitopes": [],
+                "deimmunization_suggestions": [],
+            }
+        ),
+        "unknown": job_body(
+            immunogenicity_result={
+                "mhc1_epitopes": "none",
+                "mhc2_epitopes": [{"chain": "H"}],
+                "deimmunization_suggestions": {"x": 1},
+                "risk_score": "high",
+            }
+        ),
         "whole_unknown": job_body(immunogenicity_result=42),
     }
 
@@ -117,11 +169,37 @@ def test_variant_epitope_map_counts_alleles_and_escapes_them(open_page, variants
     # strong only: B*07:02 (1.5 %) drops out
     at.radio(key="immuno-level").set_value("strong").run()
     maps = {m["layout"]["title"]["text"].split("<br>")[0]: m for m in epitope_maps(at)}
-    assert bar_heights(maps["Chain H"]["data"][0]["y"]).astype(int).tolist()[:12] == [0, 1, 1, 2, 2, 2, 2, 2, 2, 2, 1, 1]
+    assert bar_heights(maps["Chain H"]["data"][0]["y"]).astype(int).tolist()[:12] == [
+        0,
+        1,
+        1,
+        2,
+        2,
+        2,
+        2,
+        2,
+        2,
+        2,
+        1,
+        1,
+    ]
     # allele filter
     at.multiselect(key="immuno-alleles").set_value(["HLA-A*02:01"]).run()
     maps = {m["layout"]["title"]["text"].split("<br>")[0]: m for m in epitope_maps(at)}
-    assert bar_heights(maps["Chain H"]["data"][0]["y"]).astype(int).tolist()[:12] == [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert bar_heights(maps["Chain H"]["data"][0]["y"]).astype(int).tolist()[:12] == [
+        0,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        0,
+        0,
+    ]
 
 
 def test_variant_mhc2_threshold_set_changes_the_counts(open_page, variants):

@@ -7,8 +7,19 @@ import pytest
 
 from app.conventions import MHC1_THRESHOLDS, MHC2_LEGACY_THRESHOLDS, MHC2_THRESHOLDS
 from app.immunogenicity import (
-    BCELL, MHC1, MHC2, Criteria, Epitope, bin_rank, chain_length, csv_text, epitope_frame, epitopes_of,
-    per_residue_track, stability_verdict, suggestions_frame,
+    BCELL,
+    MHC1,
+    MHC2,
+    Criteria,
+    Epitope,
+    bin_rank,
+    chain_length,
+    csv_text,
+    epitope_frame,
+    epitopes_of,
+    per_residue_track,
+    stability_verdict,
+    suggestions_frame,
 )
 from app.immunogenicity.epitopes import hover_texts
 from app.immunogenicity.figures import build_epitope_map, build_risk_gauges
@@ -21,12 +32,23 @@ AAS = list("ACDEFGHIKLMNPQRSTVWY")
 # --- binning ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("rank, thresholds, expected", [
-    (0.5, MHC1_THRESHOLDS, "strong"), (0.51, MHC1_THRESHOLDS, "weak"), (2.0, MHC1_THRESHOLDS, "weak"),
-    (2.01, MHC1_THRESHOLDS, "non-binder"), (None, MHC1_THRESHOLDS, "unranked"), (float("nan"), MHC1_THRESHOLDS, "unranked"),
-    (1.0, MHC2_THRESHOLDS, "strong"), (5.0, MHC2_THRESHOLDS, "weak"), (7.0, MHC2_THRESHOLDS, "non-binder"),
-    (2.0, MHC2_LEGACY_THRESHOLDS, "strong"), (7.0, MHC2_LEGACY_THRESHOLDS, "weak"), (10.5, MHC2_LEGACY_THRESHOLDS, "non-binder"),
-])
+@pytest.mark.parametrize(
+    "rank, thresholds, expected",
+    [
+        (0.5, MHC1_THRESHOLDS, "strong"),
+        (0.51, MHC1_THRESHOLDS, "weak"),
+        (2.0, MHC1_THRESHOLDS, "weak"),
+        (2.01, MHC1_THRESHOLDS, "non-binder"),
+        (None, MHC1_THRESHOLDS, "unranked"),
+        (float("nan"), MHC1_THRESHOLDS, "unranked"),
+        (1.0, MHC2_THRESHOLDS, "strong"),
+        (5.0, MHC2_THRESHOLDS, "weak"),
+        (7.0, MHC2_THRESHOLDS, "non-binder"),
+        (2.0, MHC2_LEGACY_THRESHOLDS, "strong"),
+        (7.0, MHC2_LEGACY_THRESHOLDS, "weak"),
+        (10.5, MHC2_LEGACY_THRESHOLDS, "non-binder"),
+    ],
+)
 def test_bin_rank(rank, thresholds, expected):
     assert bin_rank(rank, thresholds) == expected
 
@@ -106,11 +128,22 @@ def test_hover_texts_escape_alleles_and_peptides():
 
 
 def test_epitopes_of_reads_every_kind_and_skips_unparsed_lists():
-    result = ImmunogenicityResultRow.model_validate({
-        "mhc1_epitopes": [{"chain": "H", "start": 3, "end": 11, "peptide": "QLVQSGAEV", "allele": "HLA-A*02:01", "percentile_rank": 0.4}],
-        "mhc2_epitopes": {"not": "a list"},
-        "bcell_epitopes": [{"chain": "L", "start": 5, "end": 9, "sequence": "SGSGS", "score": 80}],
-    })
+    result = ImmunogenicityResultRow.model_validate(
+        {
+            "mhc1_epitopes": [
+                {
+                    "chain": "H",
+                    "start": 3,
+                    "end": 11,
+                    "peptide": "QLVQSGAEV",
+                    "allele": "HLA-A*02:01",
+                    "percentile_rank": 0.4,
+                }
+            ],
+            "mhc2_epitopes": {"not": "a list"},
+            "bcell_epitopes": [{"chain": "L", "start": 5, "end": 9, "sequence": "SGSGS", "score": 80}],
+        }
+    )
     kinds = [e.kind for e in epitopes_of(result)]
     assert kinds == [MHC1, BCELL]
     assert epitopes_of(result)[1].score == pytest.approx(0.8)
@@ -124,7 +157,7 @@ def test_epitope_frames_have_the_columns_asked_for():
 
 
 def test_csv_neutralises_formula_cells():
-    frame = epitope_frame([mhc(1, 2, "=HYPERLINK(\"http://x\")", 0.1, peptide="+cmd")], MHC1, Criteria())
+    frame = epitope_frame([mhc(1, 2, '=HYPERLINK("http://x")', 0.1, peptide="+cmd")], MHC1, Criteria())
     text = csv_text(frame)
     assert "'=HYPERLINK" in text and "'+cmd" in text
     assert "\n=" not in text and ",=" not in text
@@ -137,8 +170,9 @@ def context() -> ResidueContext:
     seq = "QVKEESGG"
     labels = ["1", "2", "3", "27", "28", "29", "56", "57"]
     regions = ["FR1", "FR1", "FR1", "CDR1", "CDR1", "FR2", "CDR2", "CDR2"]
-    numbering = Numbering.model_validate({"scheme": "imgt", "vh": [
-        {"position": p, "aa": a, "region": r} for p, a, r in zip(labels, seq, regions)]})
+    numbering = Numbering.model_validate(
+        {"scheme": "imgt", "vh": [{"position": p, "aa": a, "region": r} for p, a, r in zip(labels, seq, regions)]}
+    )
     return ResidueContext("s", "imgt", {"vh": ChainResidues.build("H", seq, numbering, "vh")})
 
 
@@ -158,8 +192,10 @@ def test_stability_verdict_words():
 def test_suggestions_cross_checked_with_the_ddg_matrix_and_cdrs():
     ctx = context()
     # Matrix rows by sequence index: H:3 (wild type K) and H:4 (wild type E, in CDR1 by numbering).
-    rows = [[0.0 if a == "K" else (0.8 if a == "A" else 0.1) for a in AAS],
-            [0.0 if a == "E" else (-0.4 if a == "D" else 0.2) for a in AAS]]
+    rows = [
+        [0.0 if a == "K" else (0.8 if a == "A" else 0.1) for a in AAS],
+        [0.0 if a == "E" else (-0.4 if a == "D" else 0.2) for a in AAS],
+    ]
     # Positions given as labels "3" and "27": wild types K and E agree with the labels.
     table = ddg_table(DdgMatrix.model_validate({"positions": ["H:3", "H:27"], "amino_acids": AAS, "values": rows}), ctx)
     suggestions = [
@@ -177,8 +213,12 @@ def test_suggestions_cross_checked_with_the_ddg_matrix_and_cdrs():
 
 
 def test_suggestions_without_stability_or_numbering():
-    frame = suggestions_frame([suggestion(chain="A", position=None, epitopes_removed=None)], ResidueContext(None, None, {}), None,
-                              [StabilizingMutation.model_validate({"mutation": "H:S30T", "ddg": -1})])
+    frame = suggestions_frame(
+        [suggestion(chain="A", position=None, epitopes_removed=None)],
+        ResidueContext(None, None, {}),
+        None,
+        [StabilizingMutation.model_validate({"mutation": "H:S30T", "ddg": -1})],
+    )
     assert frame["mutation"].iloc[0] == "A:?" + "?" + "?"
     assert frame["stability"].iloc[0] == "no ddG matrix"
     assert not frame["touches CDR"].iloc[0]
@@ -197,8 +237,13 @@ def test_risk_gauges_are_0_to_1_indicators():
 def test_epitope_map_has_one_row_per_kind_and_names_the_threshold():
     ctx = context()
     residues = ctx.chains["vh"]
-    tracks = [per_residue_track(EPITOPES, kind, "H", residues.length, Criteria(mhc2_set="legacy")) for kind in (MHC1, MHC2, BCELL)]
-    fig = build_epitope_map("H", residues.sequence, tracks, residues.cdr_spans(), Criteria(mhc2_set="legacy").describe())
+    tracks = [
+        per_residue_track(EPITOPES, kind, "H", residues.length, Criteria(mhc2_set="legacy"))
+        for kind in (MHC1, MHC2, BCELL)
+    ]
+    fig = build_epitope_map(
+        "H", residues.sequence, tracks, residues.cdr_spans(), Criteria(mhc2_set="legacy").describe()
+    )
     bars = [t for t in fig.data if t.type == "bar"]
     assert len(bars) == 3
     assert list(bars[0].y[:6]) == [1, 2, 2, 2, 1, 0]

@@ -16,8 +16,14 @@ from tests.helpers import job_body, new_id, write_data_dir
 def jobs(tmp_path):
     """One job per status, plus a scheduled one, served from a tmp folder."""
     bodies = {status: job_body(status) for status in ("completed", "failed", "canceled", "pending", "running")}
-    bodies["completed"]["results"] = [{"strategy": "cdr_grafting", "humanized_vh": "EVQLVESGGGLVQPGGSLRLSCAAS", "humanized_vl": None}]
-    bodies["completed"]["structure_result"] = {"model_used": "FlashABB", "confidence_score": 91.0, "pdb_storage_path": "x.pdb"}
+    bodies["completed"]["results"] = [
+        {"strategy": "cdr_grafting", "humanized_vh": "EVQLVESGGGLVQPGGSLRLSCAAS", "humanized_vl": None}
+    ]
+    bodies["completed"]["structure_result"] = {
+        "model_used": "FlashABB",
+        "confidence_score": 91.0,
+        "pdb_storage_path": "x.pdb",
+    }
     scheduled = job_body("completed")
     scheduled["x_sample"] = {"schedule": {"pending_s": 0.5, "running_s": 0.5}}
     bodies["scheduled"] = scheduled
@@ -27,7 +33,9 @@ def jobs(tmp_path):
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "error", "warning", "info", "success") for e in getattr(at, kind)]
+    parts = [
+        e.value for kind in ("markdown", "caption", "error", "warning", "info", "success") for e in getattr(at, kind)
+    ]
     parts += [m.label + " " + str(m.value) for m in at.metric]
     return "\n".join(str(p) for p in parts)
 
@@ -102,8 +110,16 @@ def test_finished_job_is_fetched_once_across_reruns(open_page, jobs):
 
 @pytest.mark.parametrize(
     ("fault", "title"),
-    [("401", "Not signed in"), ("404", "Job not found"), ("422", "Request rejected"), ("429", "Service busy"),
-     ("500", "Service error"), ("503", "Service error"), ("not-json", "Unreadable answer"), ("truncated", "Unreadable answer")],
+    [
+        ("401", "Not signed in"),
+        ("404", "Job not found"),
+        ("422", "Request rejected"),
+        ("429", "Service busy"),
+        ("500", "Service error"),
+        ("503", "Service error"),
+        ("not-json", "Unreadable answer"),
+        ("truncated", "Unreadable answer"),
+    ],
 )
 def test_each_error_is_a_clear_message(open_page, jobs, fault, title):
     server, ids, _ = jobs

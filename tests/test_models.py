@@ -28,7 +28,9 @@ def test_minimal_job_parses_with_everything_else_missing():
     assert response.job.is_followed and not response.job.is_terminal
 
 
-@pytest.mark.parametrize("broken", [{}, {"job": None}, {"job": {"status": "completed"}}, {"job": {"id": "x"}}, {"job": []}])
+@pytest.mark.parametrize(
+    "broken", [{}, {"job": None}, {"job": {"status": "completed"}}, {"job": {"id": "x"}}, {"job": []}]
+)
 def test_job_without_id_or_status_is_rejected(broken):
     with pytest.raises(ValidationError):
         JobResponse.model_validate(broken)
@@ -48,7 +50,11 @@ def test_unknown_status_is_kept_as_text():
 
 def test_inner_object_of_unexpected_shape_is_kept_raw_and_the_rest_parses():
     row = HumanizationResultRow.model_validate(
-        {"strategy": "sapiens", "oasis_score": [1, 2, 3], "mutations": {"vh": [{"index": 3, "from": "Q", "to": "E", "position": 3}]}}
+        {
+            "strategy": "sapiens",
+            "oasis_score": [1, 2, 3],
+            "mutations": {"vh": [{"index": 3, "from": "Q", "to": "E", "position": 3}]},
+        }
     )
     assert isinstance(row.oasis_score, Unparsed) and row.oasis_score.raw == [1, 2, 3]
     assert isinstance(row.mutations, Mutations)
@@ -63,7 +69,9 @@ def test_parental_sequences_are_found_on_the_row_or_in_mutations():
 
 
 def test_non_object_results_items_become_unparsed():
-    response = JobResponse.model_validate({"job": {"id": "x", "status": "completed"}, "results": [{"strategy": "a"}, "oops", 3]})
+    response = JobResponse.model_validate(
+        {"job": {"id": "x", "status": "completed"}, "results": [{"strategy": "a"}, "oops", 3]}
+    )
     assert len(response.strategies) == 1
     assert sum(isinstance(r, Unparsed) for r in response.results) == 2
 
@@ -96,7 +104,11 @@ def test_plddt_set_on_0_100_scale_is_kept_even_with_values_below_1():
 
 def test_plddt_with_nan_keeps_positions():
     row = StructureResultRow.model_validate({"per_residue_plddt": {"H": [90.0, float("nan"), "x", 70.0]}})
-    assert row.per_residue_plddt["H"][0] == 90.0 and row.per_residue_plddt["H"][1] is None and row.per_residue_plddt["H"][2] is None
+    assert (
+        row.per_residue_plddt["H"][0] == 90.0
+        and row.per_residue_plddt["H"][1] is None
+        and row.per_residue_plddt["H"][2] is None
+    )
 
 
 def test_per_chain_plddt_of_complex_uses_the_set_rule():
@@ -106,7 +118,17 @@ def test_per_chain_plddt_of_complex_uses_the_set_rule():
 
 
 def test_ddg_matrix_with_nulls_parses_and_wrong_shape_is_unparsed():
-    good = JobResponse.model_validate(job_body(stability_result={"ddg_matrix": {"positions": ["H:30"], "amino_acids": list("ACDEFGHIKLMNPQRSTVWY"), "values": [[None] * 19 + [float("nan")]]}}))
+    good = JobResponse.model_validate(
+        job_body(
+            stability_result={
+                "ddg_matrix": {
+                    "positions": ["H:30"],
+                    "amino_acids": list("ACDEFGHIKLMNPQRSTVWY"),
+                    "values": [[None] * 19 + [float("nan")]],
+                }
+            }
+        )
+    )
     values = good.stability_result.ddg_matrix.values[0]
     assert values[0] is None and values[-1] is None
     bad = JobResponse.model_validate(job_body(stability_result={"ddg_matrix": [[1, 2]]}))
@@ -135,7 +157,13 @@ def test_deeply_nested_garbage_does_not_raise():
 
 
 def test_a_result_row_with_a_mistyped_field_is_kept_raw_and_the_job_still_parses():
-    body = job_body(results=[{"strategy": "ok", "humanized_vh": "EVQL"}, {"strategy": "odd", "humanized_vl": []}, {"parental_vl": {}}])
+    body = job_body(
+        results=[
+            {"strategy": "ok", "humanized_vh": "EVQL"},
+            {"strategy": "odd", "humanized_vl": []},
+            {"parental_vl": {}},
+        ]
+    )
     response = JobResponse.model_validate(body)
     assert [r.strategy for r in response.strategies] == ["ok"]
     assert sum(isinstance(r, Unparsed) for r in response.results) == 2

@@ -51,7 +51,16 @@ def test_sample_metadata_is_not_served(server):
     assert "x_sample" not in body
 
 
-@pytest.mark.parametrize("path", ["/storage/../secret.txt", "/storage/%2e%2e/secret.txt", "/storage/s/../../secret.txt", "/storage//etc/passwd", "/storage/%2Fetc%2Fpasswd"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/storage/../secret.txt",
+        "/storage/%2e%2e/secret.txt",
+        "/storage/s/../../secret.txt",
+        "/storage//etc/passwd",
+        "/storage/%2Fetc%2Fpasswd",
+    ],
+)
 def test_storage_paths_cannot_escape(server, path):
     answer = get(server, path, server.token)
     assert answer.status_code in (404, 400) and "outside storage" not in answer.text
@@ -98,8 +107,24 @@ def test_command_line_serves_a_folder(tmp_path):
     port = sock.getsockname()[1]
     sock.close()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app.sample_api", "--data", str(data), "--port", str(port), "--token", "cli-token", "--fault", "503", "--fault-times", "1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "app.sample_api",
+            "--data",
+            str(data),
+            "--port",
+            str(port),
+            "--token",
+            "cli-token",
+            "--fault",
+            "503",
+            "--fault-times",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         url = f"http://127.0.0.1:{port}/jobs/{body['job']['id']}"

@@ -17,8 +17,15 @@ DATA = Path(__file__).resolve().parent.parent / "app" / "sample_api" / "data"
 JOB_FILES = sorted((DATA / "jobs").glob("*.json"))
 BODY_KEYS = {"job", "results", "structure_result", "stability_result", "immunogenicity_result", "complex_result"}
 AA20 = set("ACDEFGHIKLMNPQRSTVWY")
-IMGT = [("FR1", 1, 26), ("CDR1", 27, 38), ("FR2", 39, 55), ("CDR2", 56, 65), ("FR3", 66, 104),
-        ("CDR3", 105, 117), ("FR4", 118, 128)]
+IMGT = [
+    ("FR1", 1, 26),
+    ("CDR1", 27, 38),
+    ("FR2", 39, 55),
+    ("CDR2", 56, 65),
+    ("FR3", 66, 104),
+    ("CDR3", 105, 117),
+    ("FR4", 118, 128),
+]
 # conventions.md, "Sequence liabilities": (type, severity) -> regex, where
 LIABILITY_SPEC = {
     ("n_glycosylation", "high"): (r"N[^P][ST]", "all"),
@@ -32,8 +39,10 @@ LIABILITY_SPEC = {
     ("polyreactivity", "low"): (r"RR|VG|VV|WW|W.W", "cdr"),
     ("free_cysteine", "high"): (r"C", "all"),
 }
-VERNIER_KABAT = {"H": {2, 27, 28, 29, 30, 47, 48, 49, 67, 69, 71, 73, 78, 93, 94, 103},
-                 "L": {2, 4, 35, 36, 46, 47, 48, 49, 64, 66, 68, 69, 71, 98}}
+VERNIER_KABAT = {
+    "H": {2, 27, 28, 29, 30, 47, 48, 49, 67, 69, 71, 73, 78, 93, 94, 103},
+    "L": {2, 4, 35, 36, 46, 47, 48, 49, 64, 66, 68, 69, 71, 98},
+}
 
 
 def load(path):
@@ -75,13 +84,20 @@ def time(s):
 
 # ------------------------------------------------------------------ set level
 
+
 def test_set_covers_every_section_and_status():
     assert len(BODIES) >= 6
     statuses = {b["job"]["status"] for b in BODIES.values()}
     assert {"completed", "failed", "canceled"} <= statuses
     assert any(b["x_sample"]["schedule"] for b in BODIES.values())
-    assert any(b["job"]["job_type"] == "full_analysis" and len(b["results"]) >= 2 and b["structure_result"]
-               and b["stability_result"] and b["immunogenicity_result"] for b in BODIES.values())
+    assert any(
+        b["job"]["job_type"] == "full_analysis"
+        and len(b["results"]) >= 2
+        and b["structure_result"]
+        and b["stability_result"]
+        and b["immunogenicity_result"]
+        for b in BODIES.values()
+    )
     all_rows = [r for _, r in rows()]
     assert any(r["vhh_analysis"] and not r["humanized_vl"] for r in all_rows)
     assert any(r["scfv_analysis"] for r in all_rows)
@@ -118,6 +134,7 @@ def test_provenance_names_every_job():
 
 # ------------------------------------------------------------------ per job
 
+
 @pytest.mark.parametrize("jid", sorted(BODIES))
 def test_job_envelope(jid):
     body = BODIES[jid]
@@ -153,6 +170,7 @@ def test_result_ids_unique():
 
 
 # ------------------------------------------------------------------ humanization rows
+
 
 @pytest.mark.parametrize("jid,row", list(rows()), ids=lambda x: x if isinstance(x, str) else x["strategy"])
 def test_numbering_covers_each_chain_and_matches_immunum(jid, row):
@@ -196,7 +214,7 @@ def test_liabilities_sit_on_their_motifs(jid, row):
         for liab in row["liabilities"][ch]:
             rx, where = LIABILITY_SPEC[(liab["type"], liab["severity"])]
             s = liab["start"] - 1
-            assert liab["motif"] == seq[s:liab["end"]]
+            assert liab["motif"] == seq[s : liab["end"]]
             assert re.fullmatch(rx, liab["motif"])
             assert liab["region"] == numbered[s]["region"]
             if where == "cdr":
@@ -207,7 +225,7 @@ def test_liabilities_sit_on_their_motifs(jid, row):
                 assert numbered[s]["position"] not in ("23", "104")
         # and nothing is missed: every high-severity N-glycosylation site is listed
         sites = {m.start() + 1 for m in re.finditer(r"(?=N[^P][ST])", seq)}
-        listed = {l["start"] for l in row["liabilities"][ch] if l["type"] == "n_glycosylation"}
+        listed = {lia["start"] for lia in row["liabilities"][ch] if lia["type"] == "n_glycosylation"}
         assert sites == listed
 
 
@@ -219,7 +237,7 @@ def test_humanness_proxy_is_consistent(jid, row):
         assert 0 <= h["identity"] <= 1
         peps = h["peptides"]
         assert [p["start"] for p in peps] == list(range(1, len(seq) - 7))
-        assert all(p["peptide"] == seq[p["start"] - 1:p["start"] + 8] for p in peps)
+        assert all(p["peptide"] == seq[p["start"] - 1 : p["start"] + 8] for p in peps)
         assert all((p["prevalence"] > 0) == p["human"] for p in peps)
         assert h["germline_content"] == pytest.approx(sum(p["human"] for p in peps) / len(peps), abs=1e-4)
         parental = row[f"parental_{ch}"]
@@ -256,7 +274,7 @@ def test_scfv_analysis_matches_domain_numbering():
         scfv = seqs[first] + a["linker"] + seqs[second]
         doms = annot.number_domains(scfv)
         assert ["VH" if d.chain == "H" else "VL" for d in doms] == [first, second]
-        assert scfv[doms[0].query_end + 1:doms[1].query_start] == a["linker"]
+        assert scfv[doms[0].query_end + 1 : doms[1].query_start] == a["linker"]
     assert seen
 
 
@@ -273,8 +291,9 @@ def test_fc_analysis_is_coherent():
             assert m["from"] != m["to"] and m["from"] in AA20 and m["to"] in AA20
             assert 118 <= int(m["eu_position"]) <= 447 and m["effect"]
         if "LALA" in names:
-            assert {(m["eu_position"], m["from"], m["to"]) for m in fc["engineered_mutations"] if m["name"] == "LALA"} \
-                == {("234", "L", "A"), ("235", "L", "A")}
+            assert {
+                (m["eu_position"], m["from"], m["to"]) for m in fc["engineered_mutations"] if m["name"] == "LALA"
+            } == {("234", "L", "A"), ("235", "L", "A")}
     assert seen
 
 
@@ -323,8 +342,11 @@ def test_structure_file_matches_json(jid):
 
 
 def test_one_structure_is_mmcif_by_content():
-    cifs = [b["structure_result"]["pdb_storage_path"] for b in BODIES.values()
-            if b["structure_result"] and b["structure_result"]["pdb_storage_path"].endswith(".cif")]
+    cifs = [
+        b["structure_result"]["pdb_storage_path"]
+        for b in BODIES.values()
+        if b["structure_result"] and b["structure_result"]["pdb_storage_path"].endswith(".cif")
+    ]
     assert cifs
     for rel in cifs:
         doc = gemmi.cif.read(str(DATA / "storage" / rel))
@@ -332,6 +354,7 @@ def test_one_structure_is_mmcif_by_content():
 
 
 # ------------------------------------------------------------------ stability / immunogenicity
+
 
 def sequences_of(body):
     s = body["structure_result"]
@@ -370,15 +393,16 @@ def test_epitopes_sit_on_sequences(jid):
     seqs = sequences_of(body)
     imm = body["immunogenicity_result"]
     for e in imm["mhc1_epitopes"] + imm["mhc2_epitopes"]:
-        assert seqs[e["chain"]][e["start"] - 1:e["end"]] == e["peptide"]
+        assert seqs[e["chain"]][e["start"] - 1 : e["end"]] == e["peptide"]
         if e.get("core"):
             assert e["core"] in e["peptide"]
     for e in imm["bcell_epitopes"]:
-        assert seqs[e["chain"]][e["start"] - 1:e["end"]] == e["sequence"] and 0 <= e["score"] <= 1
+        assert seqs[e["chain"]][e["start"] - 1 : e["end"]] == e["sequence"] and 0 <= e["score"] <= 1
     for d in imm["deimmunization_suggestions"]:
         assert seqs[d["chain"]][d["position"] - 1] == d["from"] != d["to"] and d["epitopes_removed"] > 0
-        cores_hit = [e for e in imm["mhc2_epitopes"] if e["chain"] == d["chain"]
-                     and e["start"] <= d["position"] <= e["end"]]
+        cores_hit = [
+            e for e in imm["mhc2_epitopes"] if e["chain"] == d["chain"] and e["start"] <= d["position"] <= e["end"]
+        ]
         assert cores_hit, "a suggestion must touch a listed epitope"
     for k in ("risk_score", "mhc2_risk", "bcell_risk"):
         assert 0 <= imm[k] <= 1
@@ -386,6 +410,7 @@ def test_epitopes_sit_on_sequences(jid):
 
 
 # ------------------------------------------------------------------ complex
+
 
 @pytest.mark.parametrize("jid", sorted(j for j, b in BODIES.items() if b["complex_result"]))
 def test_complex_interface_matches_file(jid):
@@ -407,8 +432,13 @@ def test_complex_interface_matches_file(jid):
                 for mark in ns.find_atoms(atom.pos, "\0", radius=4.5):
                     cra = mark.to_cra(model)
                     other = gemmi.find_tabulated_residue(cra.residue.name)
-                    if ((cra.chain.name in ab) != (chain.name in ab) and cra.residue.het_flag != "H"
-                            and other and other.is_amino_acid() and cra.atom.pos.dist(atom.pos) <= 4.5):
+                    if (
+                        (cra.chain.name in ab) != (chain.name in ab)
+                        and cra.residue.het_flag != "H"
+                        and other
+                        and other.is_amino_acid()
+                        and cra.atom.pos.dist(atom.pos) <= 4.5
+                    ):
                         near = True
                         break
                 if near:
@@ -422,6 +452,7 @@ def test_complex_interface_matches_file(jid):
 
 
 # ------------------------------------------------------------------ large job (needs the build extra)
+
 
 def test_large_job_is_built_on_demand(tmp_path):
     pytest.importorskip("flash_abb")

@@ -94,22 +94,42 @@ def numbered(seq: str) -> list[dict]:
 
 def variant_bodies() -> dict[str, dict]:
     seq = "QVQLVESGGG"
-    strategy = {"id": "11111111-1111-1111-1111-111111111111", "strategy": "cdr_grafting", "humanized_vh": seq,
-                "humanized_vl": None, "numbering": {"scheme": "imgt", "vh": numbered(seq), "vl": []}}
+    strategy = {
+        "id": "11111111-1111-1111-1111-111111111111",
+        "strategy": "cdr_grafting",
+        "humanized_vh": seq,
+        "humanized_vl": None,
+        "numbering": {"scheme": "imgt", "vh": numbered(seq), "vl": []},
+    }
     full = {
-        "ddg_matrix": {"positions": ["H:1", "H:27", "H:28", "<b>H:9</b>"], "amino_acids": AAS,
-                       "values": [[0.5] * 20, [None] * 10 + [-0.8] * 10, [1.2] * 20, [0.1] * 20]},
-        "solubility_score": 82, "aggregation_score": 71.0, "thermostability_score": 40, "developability_score": 0.55,
+        "ddg_matrix": {
+            "positions": ["H:1", "H:27", "H:28", "<b>H:9</b>"],
+            "amino_acids": AAS,
+            "values": [[0.5] * 20, [None] * 10 + [-0.8] * 10, [1.2] * 20, [0.1] * 20],
+        },
+        "solubility_score": 82,
+        "aggregation_score": 71.0,
+        "thermostability_score": 40,
+        "developability_score": 0.55,
         "melting_temp_predicted": 66.2,
-        "stabilizing_mutations": [{"mutation": "H:E27W", "ddg": -0.8, "confidence": 65}, {"mutation": "H:Q1E", "ddg": -0.2}],
+        "stabilizing_mutations": [
+            {"mutation": "H:E27W", "ddg": -0.8, "confidence": 65},
+            {"mutation": "H:Q1E", "ddg": -0.2},
+        ],
         "model_versions": {"<script>x</script>": "1.0"},
     }
     return {
         "full": job_body(results=[strategy], stability_result=full),
         "empty": job_body(stability_result={"ddg_matrix": None, "stabilizing_mutations": [], "model_versions": {}}),
         "bare": job_body(stability_result={}),
-        "unknown": job_body(stability_result={"ddg_matrix": "see attachment", "stabilizing_mutations": {"a": 1},
-                                              "model_versions": ["x"], "solubility_score": "high"}),
+        "unknown": job_body(
+            stability_result={
+                "ddg_matrix": "see attachment",
+                "stabilizing_mutations": {"a": 1},
+                "model_versions": ["x"],
+                "solubility_score": "high",
+            }
+        ),
         "whole_unknown": job_body(stability_result=["not", "an", "object"]),
     }
 

@@ -11,8 +11,15 @@ import pytest
 
 from app.models import DdgMatrix, Numbering, StabilityResultRow, StabilizingMutation
 from app.stability import (
-    JAIN_2017_FAB_TM, ChainResidues, MutationCode, Position, ResidueContext, ddg_table, score_cards,
-    stabilizing_frame, tm_context,
+    JAIN_2017_FAB_TM,
+    ChainResidues,
+    MutationCode,
+    Position,
+    ResidueContext,
+    ddg_table,
+    score_cards,
+    stabilizing_frame,
+    tm_context,
 )
 from app.stability.figures import DESTABILIZING_COLOR, STABILIZING_COLOR, build_ddg_heatmap, build_tm_context
 
@@ -33,20 +40,31 @@ def empty_context() -> ResidueContext:
 
 
 def numbered_heavy(sequence: str, labels: list[str], regions: list[str]) -> ResidueContext:
-    numbering = Numbering.model_validate({
-        "scheme": "imgt",
-        "vh": [{"position": p, "aa": a, "region": r} for p, a, r in zip(labels, sequence, regions)],
-    })
+    numbering = Numbering.model_validate(
+        {
+            "scheme": "imgt",
+            "vh": [{"position": p, "aa": a, "region": r} for p, a, r in zip(labels, sequence, regions)],
+        }
+    )
     return ResidueContext("s", "imgt", {"vh": ChainResidues.build("H", sequence, numbering, "vh")})
 
 
 # --- parsing ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text, chain, label", [
-    ("H:30", "H", "30"), ("L:52A", "L", "52A"), (" h : 7 ", "H", "7"), ("30", None, "30"),
-    ("H_100", "H", "100"), ("not a position", None, None), ("", None, None), (None, None, None),
-])
+@pytest.mark.parametrize(
+    "text, chain, label",
+    [
+        ("H:30", "H", "30"),
+        ("L:52A", "L", "52A"),
+        (" h : 7 ", "H", "7"),
+        ("30", None, "30"),
+        ("H_100", "H", "100"),
+        ("not a position", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
 def test_position_parse(text, chain, label):
     p = Position.parse(text)
     assert (p.chain, p.label) == (chain, label)
@@ -157,12 +175,15 @@ def test_stabilizing_mutations_sorted_and_flagged_in_cdr():
     seq = "QVKEESGG"
     labels = ["1", "2", "3", "27", "28", "29", "56", "57"]
     context = numbered_heavy(seq, labels, ["FR1"] * 3 + ["CDR1"] * 2 + ["FR2"] + ["CDR2"] * 2)
-    muts = [StabilizingMutation.model_validate(m) for m in (
-        {"mutation": "H:K3R", "ddg": -0.2, "confidence": 0.9},
-        {"mutation": "H:E27D", "ddg": -1.4, "confidence": 40},  # 0-100 confidence
-        {"mutation": "garbage", "ddg": None},
-        {"mutation": "H:V2I", "ddg": -0.6},
-    )]
+    muts = [
+        StabilizingMutation.model_validate(m)
+        for m in (
+            {"mutation": "H:K3R", "ddg": -0.2, "confidence": 0.9},
+            {"mutation": "H:E27D", "ddg": -1.4, "confidence": 40},  # 0-100 confidence
+            {"mutation": "garbage", "ddg": None},
+            {"mutation": "H:V2I", "ddg": -0.6},
+        )
+    ]
     frame = stabilizing_frame(muts, context, None)
     assert list(frame["mutation"]) == ["H:E27D", "H:V2I", "H:K3R", "garbage"]
     assert list(frame["in CDR"]) == [True, False, False, False]
@@ -173,9 +194,14 @@ def test_stabilizing_mutations_sorted_and_flagged_in_cdr():
 
 
 def test_score_bands_and_direction():
-    result = StabilityResultRow.model_validate({
-        "solubility_score": 0.8, "aggregation_score": 0.8, "thermostability_score": 70, "developability_score": 0.39,
-    })
+    result = StabilityResultRow.model_validate(
+        {
+            "solubility_score": 0.8,
+            "aggregation_score": 0.8,
+            "thermostability_score": 70,
+            "developability_score": 0.39,
+        }
+    )
     cards = {c.key: c for c in score_cards(result)}
     assert cards["solubility"].band == "favourable"
     assert cards["aggregation"].band == "poor" and cards["aggregation"].direction == "higher is worse"
@@ -196,7 +222,11 @@ def test_jain_quantiles_match_the_published_table(shared_data):
     """The constants in the code are the quantiles of the Jain 2017 table (recomputed here by hand)."""
     path = shared_data / "sequences" / "Jain137_Cleaned_Training_Data.csv"
     with path.open(encoding="utf-8", newline="") as handle:
-        tms = sorted(float(r["Fab Tm by DSF (°C)"]) for r in csv.DictReader(handle) if (r.get("Fab Tm by DSF (°C)") or "").strip())
+        tms = sorted(
+            float(r["Fab Tm by DSF (°C)"])
+            for r in csv.DictReader(handle)
+            if (r.get("Fab Tm by DSF (°C)") or "").strip()
+        )
 
     def quantile(q: float) -> float:  # linear interpolation, as numpy's default
         pos = q * (len(tms) - 1)

@@ -33,7 +33,10 @@ def plot_spec(at) -> str:
 
 
 def test_many_chains_get_a_picker_and_only_the_picked_panels(open_page, tmp_path):
-    body = job_body("completed", structure_result={"pdb_storage_path": "many.pdb", "model_used": "FlashABB", "confidence_score": 0.9})
+    body = job_body(
+        "completed",
+        structure_result={"pdb_storage_path": "many.pdb", "model_used": "FlashABB", "confidence_score": 0.9},
+    )
     server = start_in_thread(write_data_dir(tmp_path, [body], {"many.pdb": tiled_structure(4)}))
     try:
         at = open_page(body["job"]["id"], section="Structure", server=server)

@@ -56,11 +56,26 @@ def own_server(tmp_path: Path, shared_data: Path):
 
 
 def test_missing_file_shows_a_message_and_the_rest(open_page, own_server) -> None:
-    body = job_body(structure_result={
-        "pdb_storage_path": "structures/nowhere.pdb", "model_used": "FlashABB", "confidence_score": 0.91,
-        "per_residue_plddt": {}, "cdr_analysis": [
-            {"cdr": "H3", "chain": "H", "start": 105, "end": 117, "sequence": "ARDYW", "length": 5, "mean_plddt": 0.55, "canonical_class": None}],
-    })
+    body = job_body(
+        structure_result={
+            "pdb_storage_path": "structures/nowhere.pdb",
+            "model_used": "FlashABB",
+            "confidence_score": 0.91,
+            "per_residue_plddt": {},
+            "cdr_analysis": [
+                {
+                    "cdr": "H3",
+                    "chain": "H",
+                    "start": 105,
+                    "end": 117,
+                    "sequence": "ARDYW",
+                    "length": 5,
+                    "mean_plddt": 0.55,
+                    "canonical_class": None,
+                }
+            ],
+        }
+    )
     server = own_server([body], {})
     at = open_page(body["job"]["id"], "Structure", server=server)
     assert not at.exception
@@ -71,7 +86,9 @@ def test_missing_file_shows_a_message_and_the_rest(open_page, own_server) -> Non
 
 def test_immunebuilder_file_is_shown_as_error_not_plddt(open_page, own_server, shared_data: Path) -> None:
     text = (shared_data / "fv/C143_immunebuilder.pdb").read_text()
-    body = job_body(structure_result={"pdb_storage_path": "s/c143.pdb", "model_used": "ABodyBuilder2", "per_residue_plddt": {}})
+    body = job_body(
+        structure_result={"pdb_storage_path": "s/c143.pdb", "model_used": "ABodyBuilder2", "per_residue_plddt": {}}
+    )
     server = own_server([body], {"s/c143.pdb": text})
     at = open_page(body["job"]["id"], "Structure", server=server)
     assert not at.exception
@@ -82,9 +99,16 @@ def test_immunebuilder_file_is_shown_as_error_not_plddt(open_page, own_server, s
 
 def test_empty_interface_is_computed_here(open_page, own_server, shared_data: Path) -> None:
     text = (shared_data / "complex/3hfm.pdb").read_text()
-    body = job_body(complex_result={"pdb_storage_path": "c/3hfm.pdb", "model_used": "Boltz-2", "iptm": 0.71,
-                                    "confidence_score": 0.83, "per_chain_plddt": {"H": 0.9, "L": 88, "Y": None},
-                                    "interface_residues": {}})
+    body = job_body(
+        complex_result={
+            "pdb_storage_path": "c/3hfm.pdb",
+            "model_used": "Boltz-2",
+            "iptm": 0.71,
+            "confidence_score": 0.83,
+            "per_chain_plddt": {"H": 0.9, "L": 88, "Y": None},
+            "interface_residues": {},
+        }
+    )
     server = own_server([body], {"c/3hfm.pdb": text})
     at = open_page(body["job"]["id"], "Complex", server=server)
     assert not at.exception

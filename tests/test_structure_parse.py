@@ -12,7 +12,14 @@ from pathlib import Path
 import gemmi
 import pytest
 
-from app.structure import ConfidenceKind, from_bfactors, parse_structure, residue_confidence, spans_from_api, spans_from_numbering
+from app.structure import (
+    ConfidenceKind,
+    from_bfactors,
+    parse_structure,
+    residue_confidence,
+    spans_from_api,
+    spans_from_numbering,
+)
 from app.structure.parse import StructureParseError, viewer_text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +46,11 @@ def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
     conf = from_bfactors(parsed, "Boltz-2")
     assert conf.kind is ConfidenceKind.PLDDT and "0–100" in conf.note
     # independent: the _atom_site table through gemmi's CIF reader, CA rows only
-    table = gemmi.cif.read_string(text).sole_block().find("_atom_site.", ["auth_asym_id", "auth_seq_id", "label_atom_id", "B_iso_or_equiv"])
+    table = (
+        gemmi.cif.read_string(text)
+        .sole_block()
+        .find("_atom_site.", ["auth_asym_id", "auth_seq_id", "label_atom_id", "B_iso_or_equiv"])
+    )
     expected = {(r[0], r[1]): float(r[3]) for r in table if r[2] == "CA"}
     got = {(rid.chain, rid.label): v for rid, v in conf.values.items()}
     assert got.keys() == expected.keys()
@@ -131,8 +142,12 @@ def _pdb_files(shared_data: Path) -> list[Path]:
 def _gemmi_ca_residues(text: str) -> set[tuple[str, str]]:
     """(chain, number+icode) of the ATOM residues with a CA, as gemmi reads the first model."""
     model = gemmi.read_pdb_string(text)[0]
-    return {(ch.name, f"{r.seqid.num}{r.seqid.icode.strip()}") for ch in model for r in ch
-            if r.het_flag == "A" and r.find_atom("CA", "*") is not None}
+    return {
+        (ch.name, f"{r.seqid.num}{r.seqid.icode.strip()}")
+        for ch in model
+        for r in ch
+        if r.het_flag == "A" and r.find_atom("CA", "*") is not None
+    }
 
 
 def test_viewer_text_sends_a_clean_pdb_as_it_is_and_rewrites_the_rest(shared_data: Path) -> None:

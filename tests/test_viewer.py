@@ -16,8 +16,8 @@ from components.viewer import ViewerSpec, build_viewer_html, threedmol_url
 
 EVIL = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
 
-PDB = """\
-REMARK 999 {evil}
+PDB = f"""\
+REMARK 999 {EVIL}
 ATOM      1  N   ALA A   1      11.104   6.134  -6.504  1.00 91.00           N
 ATOM      2  CA  ALA A   1      11.639   6.071  -5.147  1.00 91.00           C
 ATOM      3  C   ALA A   1      13.140   5.928  -5.204  1.00 91.00           C
@@ -27,7 +27,8 @@ ATOM      6  CA  GLY A   2      15.229   6.181  -3.999  1.00 45.00           C
 ATOM      7  C   GLY A   2      15.737   5.100  -3.067  1.00 45.00           C
 ATOM      8  O   GLY A   2      15.000   4.300  -2.500  1.00 45.00           O
 END
-""".format(evil=EVIL)
+"""
+
 
 def _cif_with_evil_chain() -> str:
     """The PDB above as mmCIF (written by gemmi) with the chain renamed to markup."""

@@ -114,7 +114,9 @@ def align(parental: str, humanized: str) -> PairAlignment:
     result = gemmi.align_string_sequences(
         _residue_names(parental), _residue_names(humanized), [], gemmi.AlignmentScoring("b")
     )
-    return PairAlignment(tuple(_from_cigar(parental, humanized, result.cigar_str())), "gemmi global alignment (BLOSUM62)")
+    return PairAlignment(
+        tuple(_from_cigar(parental, humanized, result.cigar_str())), "gemmi global alignment (BLOSUM62)"
+    )
 
 
 def humanized_only(humanized: str) -> PairAlignment:

@@ -40,7 +40,9 @@ def csv_text(frame: pd.DataFrame) -> str:
     for column in safe.columns:
         if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
             safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and len(v) > 1 and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                lambda v: (
+                    "'" + v if isinstance(v, str) and len(v) > 1 and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
+                )
             )
     return safe.to_csv(index=False)
 

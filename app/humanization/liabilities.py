@@ -17,7 +17,8 @@ from app.humanization.numbering import ChainNumbering, is_cdr, normalise_region
 
 VERNIER_TOO_TYPES = frozenset({"deamidation", "isomerization"})
 TYPE_LABELS = {m.type: m.label for m in LIABILITY_MOTIFS} | {
-    "oxidation": "Oxidation (Met/Trp)", UNPAIRED_CYSTEINE.type: UNPAIRED_CYSTEINE.label,
+    "oxidation": "Oxidation (Met/Trp)",
+    UNPAIRED_CYSTEINE.type: UNPAIRED_CYSTEINE.label,
 }
 SOURCE_SERVICE = "service"
 SOURCE_SCAN = "scanned here"
@@ -85,20 +86,38 @@ def scan(
                 if not (is_cdr(numbering.regions[s]) or at_vernier):
                     continue
             start, end = s + 1, s + len(text)
-            hits.append(LiabilityHit(
-                motif.type, text, start, end, motif.severity, numbering.regions[s],
-                numbering.label(start), _cdr_anywhere(numbering, start, end), SOURCE_SCAN,
-            ))
+            hits.append(
+                LiabilityHit(
+                    motif.type,
+                    text,
+                    start,
+                    end,
+                    motif.severity,
+                    numbering.regions[s],
+                    numbering.label(start),
+                    _cdr_anywhere(numbering, start, end),
+                    SOURCE_SCAN,
+                )
+            )
     if imgt is None or len(imgt) != len(sequence):
         if "C" in sequence:
             notes.append("Unpaired-cysteine rule skipped: the chain could not be numbered in IMGT.")
     else:
         for i, (aa, label) in enumerate(zip(sequence, imgt)):
             if aa == "C" and label not in CANONICAL_CYSTEINES_IMGT and not label.startswith("~"):
-                hits.append(LiabilityHit(
-                    UNPAIRED_CYSTEINE.type, "C", i + 1, i + 1, UNPAIRED_CYSTEINE.severity, numbering.regions[i],
-                    numbering.label(i + 1), is_cdr(numbering.regions[i]), SOURCE_SCAN,
-                ))
+                hits.append(
+                    LiabilityHit(
+                        UNPAIRED_CYSTEINE.type,
+                        "C",
+                        i + 1,
+                        i + 1,
+                        UNPAIRED_CYSTEINE.severity,
+                        numbering.regions[i],
+                        numbering.label(i + 1),
+                        is_cdr(numbering.regions[i]),
+                        SOURCE_SCAN,
+                    )
+                )
     hits.sort(key=lambda h: (h.start, h.severity_rank, h.type, h.end))
     return ScanResult(tuple(hits), tuple(notes))
 
@@ -117,7 +136,9 @@ def place(liabilities: list, numbering: ChainNumbering) -> tuple[LiabilityHit, .
         severity = str(item.severity or "").strip().lower() or "unknown"
         motif = item.motif if item.motif else (numbering.sequence[start - 1 : end] if inside else "")
         label = numbering.label(start) if inside else f"{start} (outside the chain)"
-        placed.append(LiabilityHit(str(item.type), str(motif), start, end, severity, region, label, in_cdr, SOURCE_SERVICE))
+        placed.append(
+            LiabilityHit(str(item.type), str(motif), start, end, severity, region, label, in_cdr, SOURCE_SERVICE)
+        )
     placed.sort(key=lambda h: (h.start, h.severity_rank, h.type))
     return tuple(placed)
 
@@ -128,8 +149,11 @@ class LiabilityChange:
     hit: LiabilityHit
 
 
-def compare(parental: tuple[LiabilityHit, ...], humanized: tuple[LiabilityHit, ...], alignment: PairAlignment) -> tuple[LiabilityChange, ...]:
+def compare(
+    parental: tuple[LiabilityHit, ...], humanized: tuple[LiabilityHit, ...], alignment: PairAlignment
+) -> tuple[LiabilityChange, ...]:
     """Liabilities present in one chain and not at the same aligned place (same type and motif) in the other."""
+
     def key_parental(hit: LiabilityHit):
         return hit.type, hit.motif, alignment.column_of_parental(hit.start)
 

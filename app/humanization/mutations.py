@@ -55,7 +55,9 @@ def _flag(flags: tuple[bool, ...] | None, index: int | None) -> bool:
     return bool(flags) and index is not None and 1 <= index <= len(flags) and flags[index - 1]
 
 
-def column_regions(alignment: PairAlignment, humanized: ChainNumbering, parental: ChainNumbering | None) -> tuple[str | None, ...]:
+def column_regions(
+    alignment: PairAlignment, humanized: ChainNumbering, parental: ChainNumbering | None
+) -> tuple[str | None, ...]:
     """Region of every column: the humanized residue's, or the parental's on a humanized gap."""
     out = []
     for column in alignment.columns:
@@ -68,7 +70,9 @@ def column_regions(alignment: PairAlignment, humanized: ChainNumbering, parental
     return tuple(out)
 
 
-def column_labels(alignment: PairAlignment, humanized: ChainNumbering, parental: ChainNumbering | None) -> tuple[str, ...]:
+def column_labels(
+    alignment: PairAlignment, humanized: ChainNumbering, parental: ChainNumbering | None
+) -> tuple[str, ...]:
     out = []
     for column in alignment.columns:
         if column.humanized_index is not None:
@@ -103,10 +107,20 @@ def reconcile(
         vernier = _flag(humanized_vernier, index if inside else None) or "vernier" in reason.lower()
         column = alignment.column_of_humanized(index) if inside else None
         parental_index = alignment.columns[column].parental_index if column is not None else None
-        records.append(MutationRecord(
-            chain, label, index, parental_index, str(item.from_aa), str(item.to_aa), region, vernier,
-            reason or "—", SOURCE_SERVICE,
-        ))
+        records.append(
+            MutationRecord(
+                chain,
+                label,
+                index,
+                parental_index,
+                str(item.from_aa),
+                str(item.to_aa),
+                region,
+                vernier,
+                reason or "—",
+                SOURCE_SERVICE,
+            )
+        )
         if inside:
             listed.add(index)
     note = "—" if not service else "not listed by the service"
@@ -123,19 +137,33 @@ def reconcile(
             label = parental.label(column.parental_index) if parental is not None else str(column.parental_index)
             region = parental.region(column.parental_index) if parental is not None else None
             vernier = _flag(parental_vernier, column.parental_index)
-        records.append(MutationRecord(
-            chain, label, column.humanized_index, column.parental_index, column.parental_aa, column.humanized_aa,
-            region, vernier, note, SOURCE_ALIGNMENT,
-        ))
-    records.sort(key=lambda r: (r.humanized_index if r.humanized_index is not None else (r.parental_index or 0) - 0.5))
+        records.append(
+            MutationRecord(
+                chain,
+                label,
+                column.humanized_index,
+                column.parental_index,
+                column.parental_aa,
+                column.humanized_aa,
+                region,
+                vernier,
+                note,
+                SOURCE_ALIGNMENT,
+            )
+        )
+    records.sort(key=lambda r: r.humanized_index if r.humanized_index is not None else (r.parental_index or 0) - 0.5)
     return tuple(records)
 
 
-def count(records: tuple[MutationRecord, ...], alignment: PairAlignment, regions: tuple[str | None, ...], has_parental: bool) -> MutationCounts:
+def count(
+    records: tuple[MutationRecord, ...], alignment: PairAlignment, regions: tuple[str | None, ...], has_parental: bool
+) -> MutationCounts:
     """Counts of `records`; framework kept = parental framework residues still identical in the humanized."""
     kept = None
     if has_parental:
-        framework = [c for c, r in zip(alignment.columns, regions) if c.parental_index is not None and r and r.startswith("FR")]
+        framework = [
+            c for c, r in zip(alignment.columns, regions) if c.parental_index is not None and r and r.startswith("FR")
+        ]
         if framework:
             kept = sum(c.parental_aa == c.humanized_aa for c in framework) / len(framework)
     return MutationCounts(

@@ -70,8 +70,20 @@ def normalise_region(region: str | None) -> str | None:
     if not region:
         return None
     text = re.sub(r"[\s_\-]", "", str(region)).upper()
-    text = {"CDRH1": "CDR1", "CDRH2": "CDR2", "CDRH3": "CDR3", "CDRL1": "CDR1", "CDRL2": "CDR2", "CDRL3": "CDR3",
-            "H1": "CDR1", "H2": "CDR2", "H3": "CDR3", "L1": "CDR1", "L2": "CDR2", "L3": "CDR3"}.get(text, text)
+    text = {
+        "CDRH1": "CDR1",
+        "CDRH2": "CDR2",
+        "CDRH3": "CDR3",
+        "CDRL1": "CDR1",
+        "CDRL2": "CDR2",
+        "CDRL3": "CDR3",
+        "H1": "CDR1",
+        "H2": "CDR2",
+        "H3": "CDR3",
+        "L1": "CDR1",
+        "L2": "CDR2",
+        "L3": "CDR3",
+    }.get(text, text)
     return text if text in REGION_ORDER else None
 
 
@@ -84,7 +96,7 @@ def _region_table(scheme: str, chain_type: str) -> list[tuple[str, int, int]]:
 
     try:
         table = immunum.regions_for(scheme, chain_type)
-    except Exception:  # noqa: BLE001 - a library refusal means "no regions", never a crash
+    except Exception:
         return []
     return [(name.upper(), lo, hi) for name, (lo, hi) in table.items()]
 
@@ -132,7 +144,7 @@ def number_locally(sequence: str, scheme: str = DEFAULT_SCHEME) -> ChainNumberin
     letters_only = re.sub(r"[^A-Z]", "X", sequence)  # immunum refuses non-letters; keep the length
     try:
         result = _annotator(scheme).number(letters_only)
-    except Exception as error:  # noqa: BLE001 - immunum must never take the page down
+    except Exception as error:
         return unnumbered(sequence, f"immunum failed: {type(error).__name__}")
     if result.error or result.numbering is None or result.query_start is None or result.query_end is None:
         return unnumbered(sequence, f"immunum: {result.error or 'no numbering'}")

@@ -12,7 +12,7 @@ from app.humanization import liabilities as liab
 from app.humanization import mutations as mut
 from app.humanization.alignment import PairAlignment, align, humanized_only
 from app.humanization.numbering import ChainNumbering, clean_sequence, imgt_labels, number_chain, vernier_flags
-from app.models import Humanness, HumanizationResultRow, Liabilities, Mutations, Numbering, PerChain, Unparsed
+from app.models import HumanizationResultRow, Humanness, Liabilities, Mutations, Numbering, PerChain, Unparsed
 
 CHAINS = (("vh", "VH"), ("vl", "VL"))
 
@@ -79,8 +79,13 @@ def review_chain(row: HumanizationResultRow, key: str, name: str) -> ChainReview
     mutations_obj = _typed(row.mutations, Mutations)
     service_mutations = getattr(mutations_obj, key) if mutations_obj else []
     records = mut.reconcile(
-        name, service_mutations, alignment, numbering, parental_numbering,
-        vernier_flags(humanized), vernier_flags(parental) if parental else None,
+        name,
+        service_mutations,
+        alignment,
+        numbering,
+        parental_numbering,
+        vernier_flags(humanized),
+        vernier_flags(parental) if parental else None,
     )
     counts = mut.count(records, alignment, regions, bool(parental))
 
@@ -101,17 +106,36 @@ def review_chain(row: HumanizationResultRow, key: str, name: str) -> ChainReview
     oasis = _typed(row.oasis_score, PerChain)
     humanness = _typed(getattr(oasis, key, None), Humanness) if oasis else None
     return ChainReview(
-        key, name, humanized, parental, numbering, parental_numbering, alignment, labels, regions,
-        records, counts, hits, source, notes, parental_hits, changes, humanness,
+        key,
+        name,
+        humanized,
+        parental,
+        numbering,
+        parental_numbering,
+        alignment,
+        labels,
+        regions,
+        records,
+        counts,
+        hits,
+        source,
+        notes,
+        parental_hits,
+        changes,
+        humanness,
     )
 
 
 def review_strategy(row: HumanizationResultRow, position: int = 0) -> StrategyReview:
     problems = []
     for field_name, what in (
-        ("oasis_score", "humanness scores (oasis_score)"), ("mutations", "the mutation lists"),
-        ("liabilities", "the liabilities"), ("numbering", "the numbering"),
-        ("vhh_analysis", "the VHH analysis"), ("scfv_analysis", "the scFv analysis"), ("fc_analysis", "the Fc analysis"),
+        ("oasis_score", "humanness scores (oasis_score)"),
+        ("mutations", "the mutation lists"),
+        ("liabilities", "the liabilities"),
+        ("numbering", "the numbering"),
+        ("vhh_analysis", "the VHH analysis"),
+        ("scfv_analysis", "the scFv analysis"),
+        ("fc_analysis", "the Fc analysis"),
     ):
         value = getattr(row, field_name)
         if isinstance(value, Unparsed):

@@ -86,12 +86,20 @@ def mutation_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
     for review in reviews:
         for chain in review.chains:
             for m in chain.mutations:
-                rows.append({
-                    "Strategy": review.name, "Chain": chain.name, "Position": m.label,
-                    "Index": m.humanized_index, "From": m.from_aa, "To": m.to_aa,
-                    "Region": m.region or "—", "Vernier": m.vernier, "Reason": m.reason,
-                    "Source": "service" if m.source == "service" else "found here (alignment)",
-                })
+                rows.append(
+                    {
+                        "Strategy": review.name,
+                        "Chain": chain.name,
+                        "Position": m.label,
+                        "Index": m.humanized_index,
+                        "From": m.from_aa,
+                        "To": m.to_aa,
+                        "Region": m.region or "—",
+                        "Vernier": m.vernier,
+                        "Reason": m.reason,
+                        "Source": "service" if m.source == "service" else "found here (alignment)",
+                    }
+                )
     columns = ["Strategy", "Chain", "Position", "Index", "From", "To", "Region", "Vernier", "Reason", "Source"]
     return pd.DataFrame(rows, columns=columns).astype({"Index": "Int64"})
 
@@ -114,12 +122,34 @@ def liability_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
     for review in reviews:
         for chain in review.chains:
             for h in chain.liabilities:
-                rows.append({
-                    "Strategy": review.name, "Chain": chain.name, "Type": h.type_label, "Motif": h.motif,
-                    "Severity": h.severity, "Position": h.position_label, "Start": h.start, "End": h.end,
-                    "Region": h.region or "—", "In CDR": h.in_cdr, "Source": h.source,
-                })
-    columns = ["Strategy", "Chain", "Type", "Motif", "Severity", "Position", "Start", "End", "Region", "In CDR", "Source"]
+                rows.append(
+                    {
+                        "Strategy": review.name,
+                        "Chain": chain.name,
+                        "Type": h.type_label,
+                        "Motif": h.motif,
+                        "Severity": h.severity,
+                        "Position": h.position_label,
+                        "Start": h.start,
+                        "End": h.end,
+                        "Region": h.region or "—",
+                        "In CDR": h.in_cdr,
+                        "Source": h.source,
+                    }
+                )
+    columns = [
+        "Strategy",
+        "Chain",
+        "Type",
+        "Motif",
+        "Severity",
+        "Position",
+        "Start",
+        "End",
+        "Region",
+        "In CDR",
+        "Source",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -132,10 +162,13 @@ def liability_summary_frame(chains: list[ChainReview]) -> pd.DataFrame:
             entry["Count"] += 1
             entry["In CDRs"] += int(h.in_cdr)
     frame = pd.DataFrame(
-        [{"Type": t, "Severity": s, **v} for (t, s), v in rows.items()], columns=["Type", "Severity", "Count", "In CDRs"]
+        [{"Type": t, "Severity": s, **v} for (t, s), v in rows.items()],
+        columns=["Type", "Severity", "Count", "In CDRs"],
     )
     order = {s: i for i, s in enumerate(SEVERITIES)}
-    return frame.sort_values(by=["Severity", "Type"], key=lambda col: col.map(order) if col.name == "Severity" else col).reset_index(drop=True)
+    return frame.sort_values(
+        by=["Severity", "Type"], key=lambda col: col.map(order) if col.name == "Severity" else col
+    ).reset_index(drop=True)
 
 
 def liability_changes_frame(chains: list[ChainReview]) -> pd.DataFrame:
@@ -143,16 +176,28 @@ def liability_changes_frame(chains: list[ChainReview]) -> pd.DataFrame:
     for chain in chains:
         for change in chain.liability_changes:
             h = change.hit
-            rows.append({
-                "Change": change.change, "Chain": chain.name, "Type": h.type_label, "Motif": h.motif,
-                "Severity": h.severity, "Position": h.position_label, "Region": h.region or "—", "In CDR": h.in_cdr,
-            })
+            rows.append(
+                {
+                    "Change": change.change,
+                    "Chain": chain.name,
+                    "Type": h.type_label,
+                    "Motif": h.motif,
+                    "Severity": h.severity,
+                    "Position": h.position_label,
+                    "Region": h.region or "—",
+                    "In CDR": h.in_cdr,
+                }
+            )
     return pd.DataFrame(rows, columns=["Change", "Chain", "Type", "Motif", "Severity", "Position", "Region", "In CDR"])
 
 
 def numbering_frame(chain: ChainReview) -> pd.DataFrame:
     n = chain.numbering
-    return pd.DataFrame({
-        "Index": range(1, len(n.sequence) + 1), "Position": list(n.labels), "Residue": list(n.sequence),
-        "Region": [r or "—" for r in n.regions],
-    })
+    return pd.DataFrame(
+        {
+            "Index": range(1, len(n.sequence) + 1),
+            "Position": list(n.labels),
+            "Residue": list(n.sequence),
+            "Region": [r or "—" for r in n.regions],
+        }
+    )

@@ -46,17 +46,19 @@ def hallmark_rows(
     rows = []
     for imgt, (vhh, human, meaning) in VHH_HALLMARKS_IMGT.items():
         p, h = parental.get(imgt, ""), humanized.get(imgt, "")
-        rows.append({
-            "IMGT": imgt,
-            "Kabat": IMGT_TO_KABAT.get(imgt, ""),
-            "Parental": p or "—",
-            "Parental is": _kind(p, vhh, human),
-            "Humanized": (h or "—") + (" (numbered here)" if from_here and h else ""),
-            "Humanized is": _kind(h, vhh, human),
-            "Changed": "yes" if p and h and p != h else ("—" if not (p and h) else "no"),
-            "Typical VHH / human": f"{vhh} / {human}",
-            "What it means": meaning,
-        })
+        rows.append(
+            {
+                "IMGT": imgt,
+                "Kabat": IMGT_TO_KABAT.get(imgt, ""),
+                "Parental": p or "—",
+                "Parental is": _kind(p, vhh, human),
+                "Humanized": (h or "—") + (" (numbered here)" if from_here and h else ""),
+                "Humanized is": _kind(h, vhh, human),
+                "Changed": "yes" if p and h and p != h else ("—" if not (p and h) else "no"),
+                "Typical VHH / human": f"{vhh} / {human}",
+                "What it means": meaning,
+            }
+        )
     return rows
 
 

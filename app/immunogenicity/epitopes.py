@@ -62,8 +62,19 @@ def epitopes_of(result: ImmunogenicityResultRow) -> list[Epitope]:
     for kind, items in ((MHC1, result.mhc1_epitopes), (MHC2, result.mhc2_epitopes)):
         for e in items if isinstance(items, list) else []:
             if isinstance(e, MhcEpitope):
-                out.append(Epitope(kind, _chain(e.chain), e.start, e.end, e.peptide or "", e.allele or "(allele not given)",
-                                   e.percentile_rank, e.core, e.score))
+                out.append(
+                    Epitope(
+                        kind,
+                        _chain(e.chain),
+                        e.start,
+                        e.end,
+                        e.peptide or "",
+                        e.allele or "(allele not given)",
+                        e.percentile_rank,
+                        e.core,
+                        e.score,
+                    )
+                )
     for e in result.bcell_epitopes if isinstance(result.bcell_epitopes, list) else []:
         if isinstance(e, BcellEpitope):
             out.append(Epitope(BCELL, _chain(e.chain), e.start, e.end, e.sequence or "", score=e.score))
@@ -159,8 +170,15 @@ def per_residue_track(epitopes: Sequence[Epitope], kind: str, chain: str, length
             if e.peptide:
                 peptides[i].add(e.peptide)
     counts = covering if kind == BCELL else np.array([len(a) for a in alleles], dtype=int)
-    return Track(kind, counts, covering, tuple(frozenset(a) for a in alleles), tuple(frozenset(p) for p in peptides),
-                 listed, counted)
+    return Track(
+        kind,
+        counts,
+        covering,
+        tuple(frozenset(a) for a in alleles),
+        tuple(frozenset(p) for p in peptides),
+        listed,
+        counted,
+    )
 
 
 def _listing(items: Iterable[str], most: int = 6) -> str:
@@ -186,19 +204,32 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
     """One kind's epitopes as a table: MHC with allele, rank and binding bin; B-cell with score."""
     rows = [e for e in epitopes if e.kind == kind]
     if kind == BCELL:
-        frame = pd.DataFrame({
-            "chain": [e.chain for e in rows], "start": [e.start for e in rows], "end": [e.end for e in rows],
-            "sequence": [e.peptide for e in rows], "score": [e.score for e in rows],
-        }, columns=["chain", "start", "end", "sequence", "score"])
+        frame = pd.DataFrame(
+            {
+                "chain": [e.chain for e in rows],
+                "start": [e.start for e in rows],
+                "end": [e.end for e in rows],
+                "sequence": [e.peptide for e in rows],
+                "score": [e.score for e in rows],
+            },
+            columns=["chain", "start", "end", "sequence", "score"],
+        )
         frame["score"] = pd.to_numeric(frame["score"], errors="coerce").astype(float)
         return frame
     thresholds = criteria.thresholds(kind)
-    frame = pd.DataFrame({
-        "chain": [e.chain for e in rows], "start": [e.start for e in rows], "end": [e.end for e in rows],
-        "peptide": [e.peptide for e in rows], "core": [e.core for e in rows], "allele": [e.allele for e in rows],
-        "percentile rank (%)": [e.rank for e in rows],
-        "binding": [bin_rank(e.rank, thresholds) for e in rows],
-    }, columns=["chain", "start", "end", "peptide", "core", "allele", "percentile rank (%)", "binding"])
+    frame = pd.DataFrame(
+        {
+            "chain": [e.chain for e in rows],
+            "start": [e.start for e in rows],
+            "end": [e.end for e in rows],
+            "peptide": [e.peptide for e in rows],
+            "core": [e.core for e in rows],
+            "allele": [e.allele for e in rows],
+            "percentile rank (%)": [e.rank for e in rows],
+            "binding": [bin_rank(e.rank, thresholds) for e in rows],
+        },
+        columns=["chain", "start", "end", "peptide", "core", "allele", "percentile rank (%)", "binding"],
+    )
     frame["percentile rank (%)"] = pd.to_numeric(frame["percentile rank (%)"], errors="coerce").astype(float)
     return frame
 

@@ -23,17 +23,20 @@ def build_risk_gauges(risks: Sequence[tuple[str, float | None]]) -> go.Figure:
     n = max(len(risks), 1)
     for k, (title, value) in enumerate(risks):
         shown = "" if value is not None else "<br><span style='font-size:11px'>not given</span>"
-        fig.add_trace(go.Indicator(
-            mode="gauge+number", value=value,
-            number={"valueformat": ".2f", "font": {"size": 26}},
-            title={"text": html.escape(title) + shown, "font": {"size": 14}},
-            domain={"x": [k / n + 0.02, (k + 1) / n - 0.02], "y": [0, 1]},
-            gauge={
-                "axis": {"range": [0, 1], "tickvals": [0, 0.33, 0.66, 1]},
-                "bar": {"color": RISK_BAR, "thickness": 0.3},
-                "steps": [{"range": [lo, hi], "color": c} for lo, hi, c in RISK_STEPS],
-            },
-        ))
+        fig.add_trace(
+            go.Indicator(
+                mode="gauge+number",
+                value=value,
+                number={"valueformat": ".2f", "font": {"size": 26}},
+                title={"text": html.escape(title) + shown, "font": {"size": 14}},
+                domain={"x": [k / n + 0.02, (k + 1) / n - 0.02], "y": [0, 1]},
+                gauge={
+                    "axis": {"range": [0, 1], "tickvals": [0, 0.33, 0.66, 1]},
+                    "bar": {"color": RISK_BAR, "thickness": 0.3},
+                    "steps": [{"range": [lo, hi], "color": c} for lo, hi, c in RISK_STEPS],
+                },
+            )
+        )
     fig.update_layout(height=210, margin={"l": 25, "r": 25, "t": 40, "b": 10})
     return fig
 
@@ -75,20 +78,49 @@ def build_epitope_map(
         custom[:, 1] = texts[:length]
         custom[:, 2] = np.asarray(track.covering[:length], dtype=int)
         unit = "epitopes" if track.kind == BCELL or measure == "epitopes" else "alleles"
-        data.append(go.Bar(
-            x=x, y=heights, customdata=custom, marker_color=KIND_COLORS.get(track.kind, "#555555"),
-            name=track.kind, showlegend=False, xaxis=xa, yaxis=ya,
-            hovertemplate=(f"{html.escape(chain)} %{{x}} %{{customdata[0]}} · {track.kind}: %{{y}} {unit}"
-                           "<br>%{customdata[1]}<extra></extra>"),
-        ))
+        data.append(
+            go.Bar(
+                x=x,
+                y=heights,
+                customdata=custom,
+                marker_color=KIND_COLORS.get(track.kind, "#555555"),
+                name=track.kind,
+                showlegend=False,
+                xaxis=xa,
+                yaxis=ya,
+                hovertemplate=(
+                    f"{html.escape(chain)} %{{x}} %{{customdata[0]}} · {track.kind}: %{{y}} {unit}"
+                    "<br>%{customdata[1]}<extra></extra>"
+                ),
+            )
+        )
         highest = int(heights.max()) if heights.size else 0
-        yaxis = dict(anchor=xa, domain=[max(0.0, top - panel), top], title_text=f"{track.kind}<br>{unit}",
-                     rangemode="tozero", title_font={"size": 11}, tick0=0, dtick=max(1, -(-highest // 4)))
+        yaxis = dict(
+            anchor=xa,
+            domain=[max(0.0, top - panel), top],
+            title_text=f"{track.kind}<br>{unit}",
+            rangemode="tozero",
+            title_font={"size": 11},
+            tick0=0,
+            dtick=max(1, -(-highest // 4)),
+        )
         if not heights.any():
-            why = f"no {track.kind} epitopes predicted on this chain" if track.listed == 0 else \
-                f"none of {track.listed} {track.kind} epitopes pass the threshold / allele filter"
-            annotations.append(dict(x=(length + 1) / 2, y=0.5, xref=xa, yref=ya, text=why, showarrow=False,
-                                    font={"size": 11, "color": "#777777"}))
+            why = (
+                f"no {track.kind} epitopes predicted on this chain"
+                if track.listed == 0
+                else f"none of {track.listed} {track.kind} epitopes pass the threshold / allele filter"
+            )
+            annotations.append(
+                dict(
+                    x=(length + 1) / 2,
+                    y=0.5,
+                    xref=xa,
+                    yref=ya,
+                    text=why,
+                    showarrow=False,
+                    font={"size": 11, "color": "#777777"},
+                )
+            )
             yaxis["range"] = [0, 1]
         layout["yaxis" if row == 1 else f"yaxis{row}"] = yaxis
         xaxis = dict(anchor=ya, domain=[0.0, 1.0], tickmode="array", tickvals=tickvals, range=[0.5, length + 0.5])
@@ -98,17 +130,52 @@ def build_epitope_map(
             xaxis["title_text"] = f"residue of chain {html.escape(chain)} (1-based)"
         layout["xaxis" if row == 1 else f"xaxis{row}"] = xaxis
         for region, start, end in cdr_spans:
-            shapes.append(dict(type="rect", xref=xa, yref=f"{ya} domain", x0=start - 0.5, x1=end + 0.5, y0=0, y1=1,
-                               fillcolor=REGION_COLORS.get(region, "#F4A261"), opacity=0.18, line={"width": 0}, layer="below"))
+            shapes.append(
+                dict(
+                    type="rect",
+                    xref=xa,
+                    yref=f"{ya} domain",
+                    x0=start - 0.5,
+                    x1=end + 0.5,
+                    y0=0,
+                    y1=1,
+                    fillcolor=REGION_COLORS.get(region, "#F4A261"),
+                    opacity=0.18,
+                    line={"width": 0},
+                    layer="below",
+                )
+            )
     for region, start, end in cdr_spans:
-        annotations.append(dict(x=(start + end) / 2, y=1.0, xref="x", yref="paper", yanchor="bottom", text=html.escape(region),
-                                showarrow=False, font={"size": 11, "color": REGION_COLORS.get(region, "#F4A261")}))
-    return go.Figure(data=data, layout=dict(
-        **layout, shapes=shapes, annotations=annotations,
-        title={"text": f"Chain {html.escape(chain)}<br><span style='font-size:11px;font-weight:normal'>"
-                       f"{html.escape(threshold_text)}</span>", "font": {"size": 15}, "y": 0.97},
-        height=130 + 110 * len(tracks), margin={"l": 60, "r": 10, "t": 85, "b": 40}, bargap=0.1, hovermode="closest",
-    ))
+        annotations.append(
+            dict(
+                x=(start + end) / 2,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                yanchor="bottom",
+                text=html.escape(region),
+                showarrow=False,
+                font={"size": 11, "color": REGION_COLORS.get(region, "#F4A261")},
+            )
+        )
+    return go.Figure(
+        data=data,
+        layout=dict(
+            **layout,
+            shapes=shapes,
+            annotations=annotations,
+            title={
+                "text": f"Chain {html.escape(chain)}<br><span style='font-size:11px;font-weight:normal'>"
+                f"{html.escape(threshold_text)}</span>",
+                "font": {"size": 15},
+                "y": 0.97,
+            },
+            height=130 + 110 * len(tracks),
+            margin={"l": 60, "r": 10, "t": 85, "b": 40},
+            bargap=0.1,
+            hovermode="closest",
+        ),
+    )
 
 
 __all__ = ["build_epitope_map", "build_risk_gauges", "KINDS"]

@@ -15,8 +15,15 @@ from app.stability.ddg import DdgTable, MutationCode
 from app.stability.residues import ResidueContext, chain_field, is_cdr
 
 COLUMNS = [
-    "mutation", "numbering", "region", "touches CDR", "epitopes removed", "risk after",
-    "stability", "ddG (kcal/mol)", "note",
+    "mutation",
+    "numbering",
+    "region",
+    "touches CDR",
+    "epitopes removed",
+    "risk after",
+    "stability",
+    "ddG (kcal/mol)",
+    "note",
 ]
 
 
@@ -61,19 +68,22 @@ def suggestions_frame(
         ddg = table.lookup(chain, s.position, to) if table is not None else None
         side = chain_field(chain)
         is_listed = any((side, wt, str(x), to) in listed for x in (label, s.position) if x is not None)
-        records.append({
-            "mutation": f"{chain}:{wt}{s.position if s.position is not None else '?'}{to}",
-            "numbering": label,
-            "region": region,
-            "touches CDR": is_cdr(region),
-            "epitopes removed": s.epitopes_removed,
-            "risk after": s.predicted_risk_after,
-            "ddG (kcal/mol)": ddg,
-            "stability": stability_verdict(ddg, table is not None, is_listed),
-            "note": s.note,
-        })
+        records.append(
+            {
+                "mutation": f"{chain}:{wt}{s.position if s.position is not None else '?'}{to}",
+                "numbering": label,
+                "region": region,
+                "touches CDR": is_cdr(region),
+                "epitopes removed": s.epitopes_removed,
+                "risk after": s.predicted_risk_after,
+                "ddG (kcal/mol)": ddg,
+                "stability": stability_verdict(ddg, table is not None, is_listed),
+                "note": s.note,
+            }
+        )
     frame = pd.DataFrame.from_records(records, columns=COLUMNS)
     for column in ("epitopes removed", "risk after", "ddG (kcal/mol)"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    return frame.sort_values(["epitopes removed", "risk after"], ascending=[False, True], kind="stable",
-                             na_position="last").reset_index(drop=True)
+    return frame.sort_values(
+        ["epitopes removed", "risk after"], ascending=[False, True], kind="stable", na_position="last"
+    ).reset_index(drop=True)

@@ -369,7 +369,9 @@ def _rows(value: Any) -> list[HumanizationResultRow | Unparsed]:
         try:
             rows.append(HumanizationResultRow.model_validate(item))
         except ValidationError as error:  # one odd row must not reject the whole job
-            rows.append(Unparsed(raw=item, problem=f"results item: {error.error_count()} field(s) of an unexpected type"))
+            rows.append(
+                Unparsed(raw=item, problem=f"results item: {error.error_count()} field(s) of an unexpected type")
+            )
     return rows
 
 

@@ -55,7 +55,9 @@ class _RecordRequests:
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or [])
             auth = headers.get(b"authorization")
-            self.log.append(RequestRecord(scope["method"], scope["path"], auth.decode("latin-1") if auth else None, time.time()))
+            self.log.append(
+                RequestRecord(scope["method"], scope["path"], auth.decode("latin-1") if auth else None, time.time())
+            )
         await self.app(scope, receive, send)
 
 

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +56,12 @@ class SampleStore:
 
     def listing(self) -> list[dict[str, str]]:
         return [
-            {"id": s.job_id, "title": s.title, "description": s.description, "status": str(self.view(s.job_id, peek=True)["job"].get("status"))}
+            {
+                "id": s.job_id,
+                "title": s.title,
+                "description": s.description,
+                "status": str(self.view(s.job_id, peek=True)["job"].get("status")),
+            }
             for s in self.samples.values()
         ]
 
@@ -79,7 +84,7 @@ class SampleStore:
     def _scheduled(self, sample: Sample, elapsed: float, first: float) -> dict[str, Any]:
         pending_s = float(sample.schedule.get("pending_s", 5))
         running_s = float(sample.schedule.get("running_s", 10))
-        created = datetime.fromtimestamp(first, tz=timezone.utc)
+        created = datetime.fromtimestamp(first, tz=UTC)
         started = created + timedelta(seconds=pending_s)
         completed = started + timedelta(seconds=running_s)
         body = copy.deepcopy(sample.body)

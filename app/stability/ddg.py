@@ -104,7 +104,7 @@ def _wild_type_from_row(row: np.ndarray, amino_acids: Sequence[str]) -> str | No
 
 
 def choose_reading(evidence: Iterable[tuple[Position, str]], residues: ChainResidues | None) -> str:
-    """"label" or "index": how one chain's position labels map onto its sequence.
+    """ "label" or "index": how one chain's position labels map onto its sequence.
 
     `evidence` pairs a position with its known wild type. The reading with more agreements wins;
     without evidence (or on a tie) numbering labels are assumed when the chain is numbered, and
@@ -174,11 +174,14 @@ class DdgTable:
                 best[i], best_aa[i] = row[j], self.amino_acids[j]
         return best, best_aa
 
-    def select(self, chains: Sequence[str] = (), regions: Sequence[str] = (), sort: str = "sequence") -> tuple[int, ...]:
+    def select(
+        self, chains: Sequence[str] = (), regions: Sequence[str] = (), sort: str = "sequence"
+    ) -> tuple[int, ...]:
         """Row numbers kept by the chain and region filters (empty filter = all), in the order asked:
         "sequence" (as given) or "best" (lowest achievable ddG first; positions without values last)."""
         keep = [
-            i for i, (p, r) in enumerate(zip(self.positions, self.regions))
+            i
+            for i, (p, r) in enumerate(zip(self.positions, self.regions))
             if (not chains or p.chain in chains) and (not regions or r in regions)
         ]
         if sort == "best":
@@ -200,15 +203,17 @@ class DdgTable:
 
     def rows_frame(self) -> pd.DataFrame:
         best, best_aa = self.best()
-        return pd.DataFrame({
-            "position": [p.raw for p in self.positions],
-            "chain": [p.chain for p in self.positions],
-            "index": pd.array(self.indices, dtype="Int64"),
-            "region": list(self.regions),
-            "wild type": list(self.wild_types),
-            "best mutation": best_aa,
-            "best ddG (kcal/mol)": best,
-        })
+        return pd.DataFrame(
+            {
+                "position": [p.raw for p in self.positions],
+                "chain": [p.chain for p in self.positions],
+                "index": pd.array(self.indices, dtype="Int64"),
+                "region": list(self.regions),
+                "wild type": list(self.wild_types),
+                "best mutation": best_aa,
+                "best ddG (kcal/mol)": best,
+            }
+        )
 
 
 def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[StabilizingMutation] = ()) -> DdgTable:
@@ -250,8 +255,15 @@ def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[
     digest.update(repr((tuple(p.raw for p in positions), amino_acids, indices, regions, final_wt)).encode())
     digest.update(values.tobytes())
     return DdgTable(
-        positions, amino_acids, values, tuple(indices), tuple(regions), tuple(final_wt),
-        tuple(sorted(readings.items())), tuple(notes), digest.hexdigest(),
+        positions,
+        amino_acids,
+        values,
+        tuple(indices),
+        tuple(regions),
+        tuple(final_wt),
+        tuple(sorted(readings.items())),
+        tuple(notes),
+        digest.hexdigest(),
     )
 
 
@@ -273,14 +285,16 @@ def stabilizing_frame(
                 else:
                     index = residues.index_of_label(code.label)
                     region = residues.region_of_label(code.label)
-        records.append({
-            "mutation": str(code) if code else (m.mutation or "—"),
-            "ddG (kcal/mol)": m.ddg,
-            "confidence": m.confidence,
-            "region": region,
-            "in CDR": is_cdr(region),
-            "risk": "in a CDR: may change binding" if is_cdr(region) else "",
-        })
+        records.append(
+            {
+                "mutation": str(code) if code else (m.mutation or "—"),
+                "ddG (kcal/mol)": m.ddg,
+                "confidence": m.confidence,
+                "region": region,
+                "in CDR": is_cdr(region),
+                "risk": "in a CDR: may change binding" if is_cdr(region) else "",
+            }
+        )
     frame = pd.DataFrame.from_records(
         records, columns=["mutation", "ddG (kcal/mol)", "confidence", "region", "in CDR", "risk"]
     )

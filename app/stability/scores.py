@@ -54,7 +54,9 @@ def score_cards(result: StabilityResultRow) -> list[ScoreCard]:
     return [
         ScoreCard("solubility", "Solubility", result.solubility_score, True, "predicted solubility"),
         ScoreCard("aggregation", "Aggregation", result.aggregation_score, False, "predicted aggregation propensity"),
-        ScoreCard("thermostability", "Thermostability", result.thermostability_score, True, "predicted thermal stability"),
+        ScoreCard(
+            "thermostability", "Thermostability", result.thermostability_score, True, "predicted thermal stability"
+        ),
         ScoreCard("developability", "Developability", result.developability_score, True, "overall developability"),
     ]
 

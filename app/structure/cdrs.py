@@ -60,12 +60,18 @@ def spans_from_api(rows: list, parsed: ParsedStructure, confidence: ResidueConfi
             if not sequence:
                 sequence = "".join(r.one_letter for r in picked)
         mean_plddt = row.mean_plddt if row.mean_plddt is not None else _mean_over(residues, confidence)
-        spans.append(CdrSpan(
-            cdr=row.cdr or "?", chain=row.chain or "?", residues=residues, sequence=sequence,
-            canonical_class=row.canonical_class, mean_plddt=mean_plddt,
-            start_label=residues[0].label if residues else ("" if row.start is None else str(row.start)),
-            end_label=residues[-1].label if residues else ("" if row.end is None else str(row.end)),
-        ))
+        spans.append(
+            CdrSpan(
+                cdr=row.cdr or "?",
+                chain=row.chain or "?",
+                residues=residues,
+                sequence=sequence,
+                canonical_class=row.canonical_class,
+                mean_plddt=mean_plddt,
+                start_label=residues[0].label if residues else ("" if row.start is None else str(row.start)),
+                end_label=residues[-1].label if residues else ("" if row.end is None else str(row.end)),
+            )
+        )
     return spans
 
 
@@ -74,7 +80,9 @@ def _position_number(position: str) -> int | None:
     return int(digits) if digits else None
 
 
-def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confidence: ResidueConfidence | None) -> list[CdrSpan]:
+def spans_from_numbering(
+    parsed: ParsedStructure, chains: tuple[str, ...], confidence: ResidueConfidence | None
+) -> list[CdrSpan]:
     """IMGT CDRs of the given chains, numbered here with immunum."""
     from app.structure.chains import number_domains
 
@@ -87,7 +95,7 @@ def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confi
         sequence = chain.sequence
         try:
             domains = number_domains(sequence)
-        except Exception:  # noqa: BLE001 - not numberable: no CDRs for this chain
+        except Exception:
             continue
         for domain in domains:
             if domain.error is not None or not domain.numbering or domain.query_start is None:
@@ -102,10 +110,15 @@ def spans_from_numbering(parsed: ParsedStructure, chains: tuple[str, ...], confi
                     continue
                 picked = [chain.residues[i] for i in idx]
                 residues = tuple(r.id for r in picked)
-                spans.append(CdrSpan(
-                    cdr=f"{prefix}{k}", chain=name, residues=residues,
-                    sequence="".join(r.one_letter for r in picked),
-                    mean_plddt=_mean_over(residues, confidence),
-                    start_label=residues[0].label, end_label=residues[-1].label,
-                ))
+                spans.append(
+                    CdrSpan(
+                        cdr=f"{prefix}{k}",
+                        chain=name,
+                        residues=residues,
+                        sequence="".join(r.one_letter for r in picked),
+                        mean_plddt=_mean_over(residues, confidence),
+                        start_label=residues[0].label,
+                        end_label=residues[-1].label,
+                    )
+                )
     return spans

@@ -52,7 +52,7 @@ def is_antibody_domain(sequence: str) -> bool:
         return False
     try:
         results = number_domains(seq)
-    except Exception:  # noqa: BLE001 - a numbering failure means "not recognised"
+    except Exception:
         return False
     return any(r.error is None and r.chain in IG_CHAINS for r in results)
 
@@ -77,17 +77,24 @@ def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) ->
     candidates = tuple(s for s in {_clean(s) for s in job_sequences if s} if len(s) >= 20)
     if candidates:
         matched = tuple(
-            c.name for c in parsed.chains
-            if any(identity_to(seq, c.sequence) >= MATCH_IDENTITY for seq in candidates)
+            c.name for c in parsed.chains if any(identity_to(seq, c.sequence) >= MATCH_IDENTITY for seq in candidates)
         )
         if matched:
             rest = tuple(n for n in names if n not in matched)
-            return ChainSides(matched, rest, "sequence",
-                              f"Antibody chains {', '.join(matched)} carry the job's VH/VL sequences (≥ {MATCH_IDENTITY:.0%} identity).")
+            return ChainSides(
+                matched,
+                rest,
+                "sequence",
+                f"Antibody chains {', '.join(matched)} carry the job's VH/VL sequences (≥ {MATCH_IDENTITY:.0%} identity).",
+            )
     numbered = tuple(c.name for c in parsed.chains if is_antibody_domain(c.sequence))
     if numbered:
         rest = tuple(n for n in names if n not in numbered)
-        return ChainSides(numbered, rest, "numbering",
-                          f"Antibody chains {', '.join(numbered)} were recognised as antibody variable domains by immunum"
-                          + (" (no chain carries the job's VH/VL)." if candidates else " (the job gives no VH/VL to match)."))
+        return ChainSides(
+            numbered,
+            rest,
+            "numbering",
+            f"Antibody chains {', '.join(numbered)} were recognised as antibody variable domains by immunum"
+            + (" (no chain carries the job's VH/VL)." if candidates else " (the job gives no VH/VL to match)."),
+        )
     return ChainSides((), tuple(names), "none", "No chain carries the job's VH/VL or numbers as an antibody domain.")

@@ -17,7 +17,9 @@ from app.structure.model import ParsedStructure, ResidueId
 
 # Tools that write a predicted error (Å) in the B-factor column (ImmuneBuilder's family).
 ERROR_IN_BFACTOR_TOOLS = re.compile(r"abodybuilder|immunebuilder|nanobodybuilder|tcrbuilder", re.IGNORECASE)
-EXPERIMENTAL_WORDS = re.compile(r"x-?ray|crystal|diffraction|\bnmr\b|cryo-?em|electron microscopy|experimental", re.IGNORECASE)
+EXPERIMENTAL_WORDS = re.compile(
+    r"x-?ray|crystal|diffraction|\bnmr\b|cryo-?em|electron microscopy|experimental", re.IGNORECASE
+)
 IMPLAUSIBLE_PLDDT_MAX = 30.0  # a 0-100 pLDDT set whose best residue is below this is not pLDDT
 
 
@@ -57,13 +59,25 @@ def bfactor_kind(parsed: ParsedStructure, model_used: str | None) -> tuple[Confi
     """How to read this file's B-factor column, and why (the API's model name, then the file)."""
     header = " ".join(parsed.header)
     if _mentions(ERROR_IN_BFACTOR_TOOLS, model_used):
-        return ConfidenceKind.PREDICTED_ERROR, "the service names an ImmuneBuilder-family model, which writes a predicted error in Å in the B-factor column"
+        return (
+            ConfidenceKind.PREDICTED_ERROR,
+            "the service names an ImmuneBuilder-family model, which writes a predicted error in Å in the B-factor column",
+        )
     if _mentions(ERROR_IN_BFACTOR_TOOLS, header):
-        return ConfidenceKind.PREDICTED_ERROR, "the file's header names ABodyBuilder2/ImmuneBuilder, which write a predicted error in Å in the B-factor column"
+        return (
+            ConfidenceKind.PREDICTED_ERROR,
+            "the file's header names ABodyBuilder2/ImmuneBuilder, which write a predicted error in Å in the B-factor column",
+        )
     if parsed.experimental_method or parsed.resolution:
-        return ConfidenceKind.TEMPERATURE_FACTOR, f"the file is an experimental structure ({parsed.experimental_method or 'with a resolution'}): its B-factors are temperature factors"
+        return (
+            ConfidenceKind.TEMPERATURE_FACTOR,
+            f"the file is an experimental structure ({parsed.experimental_method or 'with a resolution'}): its B-factors are temperature factors",
+        )
     if _mentions(EXPERIMENTAL_WORDS, model_used):
-        return ConfidenceKind.TEMPERATURE_FACTOR, "the service describes this as an experimental structure: its B-factors are temperature factors"
+        return (
+            ConfidenceKind.TEMPERATURE_FACTOR,
+            "the service describes this as an experimental structure: its B-factors are temperature factors",
+        )
     return ConfidenceKind.PLDDT, ""
 
 
@@ -92,16 +106,24 @@ def from_bfactors(parsed: ParsedStructure, model_used: str | None) -> ResidueCon
             values = plddt_values_0_100(raw)
             note = "pLDDT read from the file's B-factor column (0–100 scale)."
         else:
-            return ResidueConfidence(ConfidenceKind.UNKNOWN, {r.id: v for r, v in zip(residues, raw)}, "file",
-                                     "The file's B-factors exceed 100, so they are not pLDDT and are not shown as pLDDT.")
+            return ResidueConfidence(
+                ConfidenceKind.UNKNOWN,
+                {r.id: v for r, v in zip(residues, raw)},
+                "file",
+                "The file's B-factors exceed 100, so they are not pLDDT and are not shown as pLDDT.",
+            )
         return ResidueConfidence(ConfidenceKind.PLDDT, {r.id: v for r, v in zip(residues, values)}, "file", note)
     values_map = {r.id: v for r, v in zip(residues, raw)}
     if kind is ConfidenceKind.PREDICTED_ERROR:
-        return ResidueConfidence(kind, values_map, "file", f"Not pLDDT: {why}. It is shown as predicted error (Å; lower is better).")
+        return ResidueConfidence(
+            kind, values_map, "file", f"Not pLDDT: {why}. It is shown as predicted error (Å; lower is better)."
+        )
     return ResidueConfidence(kind, values_map, "file", f"No pLDDT: {why}.")
 
 
-def from_api(parsed: ParsedStructure, per_residue: dict[str, list[float | None]]) -> tuple[ResidueConfidence, list[str]]:
+def from_api(
+    parsed: ParsedStructure, per_residue: dict[str, list[float | None]]
+) -> tuple[ResidueConfidence, list[str]]:
     """The API's per-residue pLDDT (already 0-100) mapped onto the file's residues, chain by chain.
 
     Returns the confidence and problems found (a chain missing in the file, a length mismatch).

@@ -36,7 +36,9 @@ def heavy_polymer_structure(structure: gemmi.Structure) -> gemmi.Structure:
     return st
 
 
-def compute_interface(structure: gemmi.Structure, sides: ChainSides, cutoff: float = CUTOFF_A) -> list[InterfaceResidue]:
+def compute_interface(
+    structure: gemmi.Structure, sides: ChainSides, cutoff: float = CUTOFF_A
+) -> list[InterfaceResidue]:
     """Residues of either side with a heavy atom within `cutoff` Å of the other side, in file order."""
     antibody = set(sides.antibody)
     if not antibody or not sides.antigen:
@@ -75,7 +77,9 @@ def interface_by_chain(residues: list[InterfaceResidue]) -> dict[str, list[str]]
     return out
 
 
-def residues_from_labels(parsed: ParsedStructure, labels: dict[str, list[str]], sides: ChainSides) -> tuple[list[InterfaceResidue], list[str]]:
+def residues_from_labels(
+    parsed: ParsedStructure, labels: dict[str, list[str]], sides: ChainSides
+) -> tuple[list[InterfaceResidue], list[str]]:
     """The API's `{chain: [labels]}` matched to the file's residues; labels not in the file are listed."""
     out: list[InterfaceResidue] = []
     missing: list[str] = []
@@ -98,6 +102,6 @@ def residues_from_labels(parsed: ParsedStructure, labels: dict[str, list[str]], 
 def _parse_label(chain: str, label: str) -> ResidueId | None:
     digits = label.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
     try:
-        return ResidueId(chain, int(digits), label[len(digits):].upper())
+        return ResidueId(chain, int(digits), label[len(digits) :].upper())
     except ValueError:
         return None

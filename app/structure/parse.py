@@ -15,7 +15,13 @@ import gemmi
 from app.structure.model import Chain, ParsedStructure, Residue, ResidueId
 
 HEADER_PREFIXES = ("REMARK", "EXPDTA", "TITLE", "HEADER", "AUTHOR", "KEYWDS")
-_MMCIF_HEADER_TAGS = ("_exptl.method", "_software.name", "_struct.title", "_ma_model_list.model_name", "_ma_software_group.software_id")
+_MMCIF_HEADER_TAGS = (
+    "_exptl.method",
+    "_software.name",
+    "_struct.title",
+    "_ma_model_list.model_name",
+    "_ma_software_group.software_id",
+)
 
 
 class StructureParseError(ValueError):

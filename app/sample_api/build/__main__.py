@@ -10,7 +10,9 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m app.sample_api.build", description=__doc__)
-    p.add_argument("--large", metavar="OUT_DIR", help="write only the large benchmark job into OUT_DIR/jobs and OUT_DIR/storage")
+    p.add_argument(
+        "--large", metavar="OUT_DIR", help="write only the large benchmark job into OUT_DIR/jobs and OUT_DIR/storage"
+    )
     args = p.parse_args(argv)
     warnings.filterwarnings("ignore")
     from . import jobs

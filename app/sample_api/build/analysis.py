@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import immunum
 
 IMGT_REGIONS = [  # (region, first, last) in IMGT positions
-    ("FR1", 1, 26), ("CDR1", 27, 38), ("FR2", 39, 55), ("CDR2", 56, 65),
-    ("FR3", 66, 104), ("CDR3", 105, 117), ("FR4", 118, 128),
+    ("FR1", 1, 26),
+    ("CDR1", 27, 38),
+    ("FR2", 39, 55),
+    ("CDR2", 56, 65),
+    ("FR3", 66, 104),
+    ("CDR3", 105, 117),
+    ("FR4", 118, 128),
 ]
 # Kabat Vernier positions (conventions.md)
 VERNIER_KABAT = {
@@ -29,9 +34,26 @@ HUMAN_VH_TYPE = {"42": "V", "49": "G", "50": "L", "52": "W"}
 AMINO_ACIDS = "ACDEFGHIKLMNPQRSTVWY"
 # Kyte & Doolittle (1982) hydropathy index
 KYTE_DOOLITTLE = {
-    "A": 1.8, "R": -4.5, "N": -3.5, "D": -3.5, "C": 2.5, "Q": -3.5, "E": -3.5, "G": -0.4,
-    "H": -3.2, "I": 4.5, "L": 3.8, "K": -3.9, "M": 1.9, "F": 2.8, "P": -1.6, "S": -0.8,
-    "T": -0.7, "W": -0.9, "Y": -1.3, "V": 4.2,
+    "A": 1.8,
+    "R": -4.5,
+    "N": -3.5,
+    "D": -3.5,
+    "C": 2.5,
+    "Q": -3.5,
+    "E": -3.5,
+    "G": -0.4,
+    "H": -3.2,
+    "I": 4.5,
+    "L": 3.8,
+    "K": -3.9,
+    "M": 1.9,
+    "F": 2.8,
+    "P": -1.6,
+    "S": -0.8,
+    "T": -0.7,
+    "W": -0.9,
+    "Y": -1.3,
+    "V": 4.2,
 }
 
 
@@ -43,7 +65,7 @@ def imgt_region(position: str) -> str:
     raise ValueError(position)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _annotator(scheme: str) -> immunum.Annotator:
     return immunum.Annotator(chains=["ig"], scheme=scheme)
 
@@ -83,6 +105,7 @@ def number_scfv(sequence: str):
 
 # ---------------------------------------------------------------- germlines (ANARCI)
 
+
 def _germline_sets(chain_type: str):
     from anarci.germlines import all_germlines  # BSD-3, ANARCI
 
@@ -97,7 +120,7 @@ def human_germline_peptides(locus: str, k: int = 9) -> dict[str, int]:
     return _germline_kmers(locus, k)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _germline_kmers(locus: str, k: int) -> dict[str, int]:
     types = ["H"] if locus == "H" else ["K", "L"]
     counts: dict[str, int] = {}
@@ -106,12 +129,12 @@ def _germline_kmers(locus: str, k: int) -> dict[str, int]:
         for genes in (v, j):
             for seq in genes.values():
                 s = seq.replace("-", "")
-                for kmer in {s[i:i + k] for i in range(len(s) - k + 1)}:
+                for kmer in {s[i : i + k] for i in range(len(s) - k + 1)}:
                     counts[kmer] = counts.get(kmer, 0) + 1
     return counts
 
 
-@lru_cache(maxsize=None)
+@cache
 def germline_gene_count(locus: str) -> int:
     types = ["H"] if locus == "H" else ["K", "L"]
     return sum(len(_germline_sets(t)[0]) for t in types)
@@ -169,10 +192,17 @@ def ranked_germlines(num: Numbered) -> list[GermlineHit]:
             continue
         matches = sum(g[p] == fr_v[p] for p in fr_v)
         jm = best_j[1] * len(fr_j)
-        hits.append(GermlineHit(
-            v_name=name, j_name=best_j[0], v_identity=matches / len(fr_v), j_identity=best_j[1],
-            fr_identity=(matches + jm) / (len(fr_v) + len(fr_j)), v_by_pos=g, j_by_pos=best_j[2],
-        ))
+        hits.append(
+            GermlineHit(
+                v_name=name,
+                j_name=best_j[0],
+                v_identity=matches / len(fr_v),
+                j_identity=best_j[1],
+                fr_identity=(matches + jm) / (len(fr_v) + len(fr_j)),
+                v_by_pos=g,
+                j_by_pos=best_j[2],
+            )
+        )
     hits.sort(key=lambda h: (-h.v_identity, h.v_name))
     return hits
 
@@ -227,14 +257,16 @@ def graft(num: Numbered, hit: GermlineHit, cdr_definition: str, extra_keep: set[
         if germ is None:
             continue
         if i in extra_keep and germ != num.sequence[i]:
-            back.append({"index": i + 1, "position": pos, "kabat": num.kabat[i],
-                         "parental": num.sequence[i], "germline": germ})
+            back.append(
+                {"index": i + 1, "position": pos, "kabat": num.kabat[i], "parental": num.sequence[i], "germline": germ}
+            )
             continue
         out[i] = germ
     return Graft("".join(out), hit, cdr_definition, keep | set(extra_keep), back)
 
 
 # ---------------------------------------------------------------- row pieces
+
 
 def mutations(parental: Numbered, humanized: str, hit: GermlineHit | None) -> list[dict]:
     assert len(parental.sequence) == len(humanized)
@@ -243,8 +275,14 @@ def mutations(parental: Numbered, humanized: str, hit: GermlineHit | None) -> li
     for i, (a, b) in enumerate(zip(parental.sequence, humanized)):
         if a == b:
             continue
-        m = {"position": parental.positions[i], "index": i + 1, "from": a, "to": b,
-             "region": parental.regions[i], "reason": "germline"}
+        m = {
+            "position": parental.positions[i],
+            "index": i + 1,
+            "from": a,
+            "to": b,
+            "region": parental.regions[i],
+            "reason": "germline",
+        }
         if i in vern:
             m["vernier"] = True
         out.append(m)
@@ -279,12 +317,28 @@ def liabilities(num: Numbered) -> list[dict]:
                 ok = regions[s].startswith("CDR") or (where == "cdr+vernier" and s in vern)
                 if not ok:
                     continue
-            out.append({"type": typ, "motif": motif, "start": s + 1, "end": s + len(motif),
-                        "region": regions[s], "severity": sev})
+            out.append(
+                {
+                    "type": typ,
+                    "motif": motif,
+                    "start": s + 1,
+                    "end": s + len(motif),
+                    "region": regions[s],
+                    "severity": sev,
+                }
+            )
     for i, (aa, pos) in enumerate(zip(seq, num.positions)):
         if aa == "C" and pos not in ("23", "104"):
-            out.append({"type": "free_cysteine", "motif": "C", "start": i + 1, "end": i + 1,
-                        "region": regions[i], "severity": "high"})
+            out.append(
+                {
+                    "type": "free_cysteine",
+                    "motif": "C",
+                    "start": i + 1,
+                    "end": i + 1,
+                    "region": regions[i],
+                    "severity": "high",
+                }
+            )
     out.sort(key=lambda d: (d["start"], d["type"], d["end"]))
     return out
 
@@ -304,7 +358,7 @@ def humanness(num: Numbered, parental: str | None) -> dict:
     seq = num.sequence
     peps = []
     for i in range(len(seq) - 8):
-        p = seq[i:i + 9]
+        p = seq[i : i + 9]
         c = kmers.get(p, 0)
         peps.append({"start": i + 1, "peptide": p, "human": c > 0, "prevalence": round(min(1.0, c / n_genes), 4)})
     out = {
@@ -333,12 +387,21 @@ def vhh_analysis(parental: Numbered, humanized: Numbered) -> dict:
     ]
     changed = [p for p in VHH_HALLMARKS_IMGT if par.get(p) != hum.get(p)]
     if changed:
-        notes.append("Hallmarks changed to the human VH residue at IMGT " + ", ".join(changed)
-                     + ": the former VL interface becomes VH-like; expect lower solubility without a VL.")
+        notes.append(
+            "Hallmarks changed to the human VH residue at IMGT "
+            + ", ".join(changed)
+            + ": the former VL interface becomes VH-like; expect lower solubility without a VL."
+        )
     else:
         notes.append("All hallmarks kept as in the input.")
-    return {"is_vhh": vhh_like >= 2, "hallmarks": par, "hallmark_scheme": "imgt",
-            "humanized_hallmarks": hum, "cdr3_length": cdr3, "notes": notes}
+    return {
+        "is_vhh": vhh_like >= 2,
+        "hallmarks": par,
+        "hallmark_scheme": "imgt",
+        "humanized_hallmarks": hum,
+        "cdr3_length": cdr3,
+        "notes": notes,
+    }
 
 
 def scfv_analysis(scfv: str) -> dict:
@@ -347,7 +410,7 @@ def scfv_analysis(scfv: str) -> dict:
         raise ValueError("scFv: expected two numbered domains")
     a, b = doms
     order = ["VH" if d.chain == "H" else "VL" for d in doms]
-    linker = scfv[a.query_end + 1:b.query_start]
+    linker = scfv[a.query_end + 1 : b.query_start]
     flags = []
     if set(linker) <= set("GS"):
         flags.append("gly_ser_only")
@@ -360,17 +423,25 @@ def scfv_analysis(scfv: str) -> dict:
         f"Domains found by immunum number_domains: {order[0]} residues 1-{a.query_end + 1}, "
         f"{order[1]} residues {b.query_start + 1}-{b.query_end + 1}; linker = residues between them.",
     ]
-    return {"orientation": "-".join(order), "linker": linker, "linker_length": len(linker),
-            "linker_flags": flags, "notes": notes}
+    return {
+        "orientation": "-".join(order),
+        "linker": linker,
+        "linker_length": len(linker),
+        "linker_flags": flags,
+        "notes": notes,
+    }
 
 
 FC_KNOWN = {  # name -> (set of (eu, from, to)), effect; literature facts
-    "LALA": ({(234, "L", "A"), (235, "L", "A")},
-             "L234A/L235A: strongly reduced binding to FcγRs and C1q, so little ADCC/ADCP/CDC (silenced Fc)"),
-    "YTE": ({(252, "M", "Y"), (254, "S", "T"), (256, "T", "E")},
-            "M252Y/S254T/T256E: higher FcRn affinity at pH 6.0, about 3-4x longer serum half-life"),
-    "LS": ({(428, "M", "L"), (434, "N", "S")},
-           "M428L/N434S: higher FcRn affinity at pH 6.0, longer serum half-life"),
+    "LALA": (
+        {(234, "L", "A"), (235, "L", "A")},
+        "L234A/L235A: strongly reduced binding to FcγRs and C1q, so little ADCC/ADCP/CDC (silenced Fc)",
+    ),
+    "YTE": (
+        {(252, "M", "Y"), (254, "S", "T"), (256, "T", "E")},
+        "M252Y/S254T/T256E: higher FcRn affinity at pH 6.0, about 3-4x longer serum half-life",
+    ),
+    "LS": ({(428, "M", "L"), (434, "N", "S")}, "M428L/N434S: higher FcRn affinity at pH 6.0, longer serum half-life"),
     "N297A": ({(297, "N", "A")}, "N297A: removes the Fc N-glycan; effector functions largely lost"),
     "P329G": ({(329, "P", "G")}, "P329G: abolishes FcγR and C1q binding (with LALA: 'LALA-PG')"),
 }
@@ -390,8 +461,15 @@ def fc_analysis(constant: str, reference: str, eu_start: int, isotype: str) -> d
             for eu, f, t in sorted(subs):
                 muts.append({"eu_position": str(eu), "from": f, "to": t, "name": name, "effect": effect})
     for eu, f, t in sorted(diffs - named):
-        muts.append({"eu_position": str(eu), "from": f, "to": t, "name": f"{f}{eu}{t}",
-                     "effect": "not in the builder's table of known Fc engineering"})
+        muts.append(
+            {
+                "eu_position": str(eu),
+                "from": f,
+                "to": t,
+                "name": f"{f}{eu}{t}",
+                "effect": "not in the builder's table of known Fc engineering",
+            }
+        )
     names = {m["name"] for m in muts}
     silenced = bool(names & {"LALA", "N297A", "P329G"})
     hle = bool(names & {"YTE", "LS"})
@@ -412,9 +490,10 @@ def fc_analysis(constant: str, reference: str, eu_start: int, isotype: str) -> d
 
 # ---------------------------------------------------------------- rule-based immunogenicity
 
+
 def nongermline_9mers(seq: str, locus: str) -> list[int]:
     kmers = _germline_kmers(locus, 9)
-    return [i for i in range(len(seq) - 8) if seq[i:i + 9] not in kmers]
+    return [i for i in range(len(seq) - 8) if seq[i : i + 9] not in kmers]
 
 
 def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dict:
@@ -435,13 +514,20 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
         bad9 += len(bad)
         for i in bad:
             lo, hi = max(0, i - 3), min(len(seq), i + 12)
-            mhc2.append({"chain": ch, "start": lo + 1, "end": hi, "peptide": seq[lo:hi],
-                         "core": seq[i:i + 9], "allele": "rule:nongermline-9mer (no HLA model)",
-                         "percentile_rank": None})
+            mhc2.append(
+                {
+                    "chain": ch,
+                    "start": lo + 1,
+                    "end": hi,
+                    "peptide": seq[lo:hi],
+                    "core": seq[i : i + 9],
+                    "allele": "rule:nongermline-9mer (no HLA model)",
+                    "percentile_rank": None,
+                }
+            )
         # B-cell proxy
         w = 7
-        hits = [i for i in range(len(seq) - w + 1)
-                if sum(KYTE_DOOLITTLE[a] for a in seq[i:i + w]) / w <= -2.0]
+        hits = [i for i in range(len(seq) - w + 1) if sum(KYTE_DOOLITTLE[a] for a in seq[i : i + w]) / w <= -2.0]
         segs = []
         for i in hits:
             if segs and i <= segs[-1][1]:
@@ -451,8 +537,9 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
         covered = set()
         for s, e in segs:
             mean = sum(KYTE_DOOLITTLE[a] for a in seq[s:e]) / (e - s)
-            bcell.append({"chain": ch, "start": s + 1, "end": e, "sequence": seq[s:e],
-                          "score": round(min(1.0, -mean / 4.5), 3)})
+            bcell.append(
+                {"chain": ch, "start": s + 1, "end": e, "sequence": seq[s:e], "score": round(min(1.0, -mean / 4.5), 3)}
+            )
             covered |= set(range(s, e))
         cov += len(covered)
         tot += len(seq)
@@ -467,7 +554,7 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
             for aa in AMINO_ACIDS:
                 if aa in ("C", seq[j]):
                     continue
-                mut = seq[:j] + aa + seq[j + 1:]
+                mut = seq[:j] + aa + seq[j + 1 :]
                 removed = base - len(nongermline_9mers(mut, num.locus))
                 if removed > 0:
                     cands.append((removed, ch, j, aa))
@@ -477,9 +564,16 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
             if (ch_, j) in seen:
                 continue
             seen.add((ch_, j))
-            sugg.append({"chain": ch_, "position": j + 1, "from": seq[j], "to": aa,
-                         "epitopes_removed": removed,
-                         "note": f"{regions[j]} (IMGT {num.positions[j]}); rule:nongermline-9mer re-scan"})
+            sugg.append(
+                {
+                    "chain": ch_,
+                    "position": j + 1,
+                    "from": seq[j],
+                    "to": aa,
+                    "epitopes_removed": removed,
+                    "note": f"{regions[j]} (IMGT {num.positions[j]}); rule:nongermline-9mer re-scan",
+                }
+            )
             if len([s for s in sugg if s["chain"] == ch_]) >= max_suggestions // len(chains):
                 break
     mhc2_risk = bad9 / total9
@@ -504,6 +598,7 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
 
 
 # ---------------------------------------------------------------- ddG proxy
+
 
 def ddg_proxy(chains: dict[str, str], burial: dict[str, list[float]], positions: list[tuple[str, int]]):
     """rule:blosum62-kd-burial-proxy (NOT a physical ddG):

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from functools import lru_cache
+from functools import cache
 
 import gemmi
 
 
-@lru_cache(maxsize=None)
+@cache
 def _model():
     import torch
     from flash_abb import pretrained
@@ -26,7 +26,7 @@ def _model():
     return pretrained(device="cpu")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tap():
     from flash_abb import pretrained_tap
 
@@ -113,9 +113,11 @@ def tap(vh: str, vl: str) -> dict:
 
     with torch.no_grad():
         res = _tap()([f"{vh}|{vl}"])
-    return {"scores": {k: round(v, 4) for k, v in res.scores[0].items()},
-            "flag_probs": {k: round(v, 4) for k, v in res.flag_probs[0].items()},
-            "any_flag_prob": round(res.any_flag_prob[0], 4)}
+    return {
+        "scores": {k: round(v, 4) for k, v in res.scores[0].items()},
+        "flag_probs": {k: round(v, 4) for k, v in res.flag_probs[0].items()},
+        "any_flag_prob": round(res.any_flag_prob[0], 4),
+    }
 
 
 def interface_residues(path: str, antibody: set[str], cutoff: float = 4.5) -> dict[str, list[str]]:
@@ -142,10 +144,13 @@ def interface_residues(path: str, antibody: set[str], cutoff: float = 4.5) -> di
             for atom in res:
                 for mark in ns.find_atoms(atom.pos, "\0", radius=cutoff):
                     cra = mark.to_cra(model)
-                    if (cra.chain.name in antibody) != side and is_polymer(cra.residue):
-                        if cra.atom.pos.dist(atom.pos) <= cutoff:
-                            hit = True
-                            break
+                    if (
+                        (cra.chain.name in antibody) != side
+                        and is_polymer(cra.residue)
+                        and cra.atom.pos.dist(atom.pos) <= cutoff
+                    ):
+                        hit = True
+                        break
                 if hit:
                     break
             if hit:
