@@ -3,13 +3,12 @@ messages, the job's antibody sequences, the file download, and tracks for the co
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from app import errors
 from app.client import FetchedJob, StructureFile
 from app.conventions import plddt_band
+from app.exports import safe_file_name
 from app.structure import CdrSpan, ParsedStructure, ResidueConfidence, StructureParseError, parse_structure
 from components import services
 from components.formatting import md_code, md_escape
@@ -53,11 +52,6 @@ def job_sequences(fetched: FetchedJob) -> tuple[str, ...]:
                 if seq:
                     out.append(seq)
     return tuple(dict.fromkeys(out))
-
-
-def safe_file_name(name: str, fallback: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("._")
-    return cleaned[:120] or fallback
 
 
 def download_file(file: StructureFile, *, key: str, label: str) -> None:
