@@ -14,6 +14,7 @@ from app.structure import compute_interface, interface_by_chain, parse_structure
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
+TEST_DATA = ROOT / "tests" / "data"
 
 
 def brute_force_interface(
@@ -44,15 +45,15 @@ def brute_force_interface(
 
 
 @pytest.mark.parametrize(
-    "name, antibody, antigen",
+    "path, antibody, antigen",
     [
-        ("complex/1n8z_GearBind_Fv_HER2.pdb", {"H", "L"}, {"A"}),
-        ("complex/3hfm.pdb", {"H", "L"}, {"Y"}),
-        ("complex/nanobody_antigen_9hzj_imgt.pdb", {"A"}, {"B"}),  # IMGT insertion codes
+        (SAMPLES / "storage/complexes/1n8z_trastuzumab_fv_her2.pdb", {"H", "L"}, {"A"}),  # GearBind's 1N8Z
+        (TEST_DATA / "complex/3hfm.pdb", {"H", "L"}, {"Y"}),
+        (TEST_DATA / "complex/nanobody_antigen_9hzj_imgt.pdb", {"A"}, {"B"}),  # IMGT insertion codes
     ],
 )
-def test_interface_matches_brute_force(shared_data: Path, name: str, antibody: set[str], antigen: set[str]) -> None:
-    text = (shared_data / name).read_text()
+def test_interface_matches_brute_force(path: Path, antibody: set[str], antigen: set[str]) -> None:
+    text = path.read_text()
     parsed = parse_structure(text, "pdb")
     sides = split_sides(parsed)  # by immunum numbering: no job sequences here
     assert set(sides.antibody) == antibody and set(sides.antigen) == antigen

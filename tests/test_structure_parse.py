@@ -94,7 +94,7 @@ def test_experimental_bfactors_are_not_plddt(shared_data: Path) -> None:
     parsed = parse_structure(_text(shared_data / "complex/3hfm.pdb"), "pdb")
     assert parsed.experimental_method == "X-RAY DIFFRACTION"
     assert from_bfactors(parsed, None).kind is ConfidenceKind.TEMPERATURE_FACTOR
-    gear = parse_structure(_text(shared_data / "complex/1n8z_GearBind_Fv_HER2.pdb"), "pdb")
+    gear = parse_structure(_text(SAMPLES / "storage/complexes/1n8z_trastuzumab_fv_her2.pdb"), "pdb")
     assert {c.name: len(c) for c in gear.chains} == {"A": 581, "H": 120, "L": 107}  # waters/NAG not counted
     assert set(gear.ligands) == {"NAG"}
     assert from_bfactors(gear, "Experimental X-ray structure PDB 1N8Z").kind is ConfidenceKind.TEMPERATURE_FACTOR
