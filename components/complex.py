@@ -7,6 +7,8 @@ both sides coloured apart and the interface side chains as sticks, and the downl
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 import streamlit as st
 
@@ -62,7 +64,7 @@ def build_interface_summary(residues: list[InterfaceResidue], sides: ChainSides)
     return pd.DataFrame(rows, columns=["Chain", "Side", "Interface residues", "Residues"])
 
 
-@st.cache_data(show_spinner="Computing the interface…", max_entries=16)
+@lru_cache(maxsize=16)  # by content: the same file and sides give the same residues, whoever asks
 def _computed_interface(
     text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...]
 ) -> list[InterfaceResidue]:
