@@ -4,7 +4,8 @@ Prints one JSON line. Run by `bench.run`; the API server lives in the parent pro
 address and token come through ABDASH_API_URL / ABDASH_API_TOKEN, as for the real dashboard).
 
 cold  = the first run of the page for this job and section in a process that has already run the
-        page once without a job (modules imported, no job or file cached): a user's first open.
+        page once without a job, or with another job (`--warm-job`): modules imported, this job and
+        its files not cached: a user's first open.
 rerun = the median of further runs of the same session without any change.
 widget = the median of runs that each change one of the open section's widgets (radio or
         selectbox keyed with the section's prefix), as a user does while reading a section.
@@ -151,13 +152,17 @@ def _widget(at, section: str | None):
     return None
 
 
-def measure(script: Path, job_id: str, section: str | None, reruns: int, profile_dir: Path | None) -> dict:
+def measure(
+    script: Path, job_id: str, section: str | None, reruns: int, profile_dir: Path | None, warm_job: str | None = None
+) -> dict:
     from streamlit.testing.v1 import AppTest
 
     _profile_script_thread()
     timeout = 900
     warm_up = AppTest.from_file(str(script), default_timeout=timeout)
-    _timed_run(warm_up)  # imports, server connection, sidebar: no job yet
+    if warm_job:
+        warm_up.query_params["job_id"] = warm_job
+    _timed_run(warm_up)  # imports, server connection, sidebar: no job yet, or another job
     at = AppTest.from_file(str(script), default_timeout=timeout)
     at.query_params["job_id"] = job_id
     if section:
@@ -190,7 +195,7 @@ def measure(script: Path, job_id: str, section: str | None, reruns: int, profile
     result["rerun_profiled_s"] = _timed_run(at, warm_profile)
     result["heavy_rerun"] = heavy_calls(warm_profile)
     if profile_dir is not None:
-        name = f"{script.stem}-{section or 'Overview'}"
+        name = f"{script.stem}-{section or 'Overview'}-{job_id[:8]}"
         top_functions(cold_profile, profile_dir / f"profile-{name}-cold.txt")
         top_functions(warm_profile, profile_dir / f"profile-{name}-rerun.txt")
         result["heavy_cold"] = heavy_calls(cold_profile)
@@ -206,10 +211,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--section")
     parser.add_argument("--reruns", type=int, default=5)
     parser.add_argument("--profile-dir", type=Path)
+    parser.add_argument("--warm-job", help="serve this other job (its default section) before the measured one")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     script = BASELINE if args.baseline else PAGE
-    result = measure(script, args.job, args.section, args.reruns, args.profile_dir)
+    result = measure(script, args.job, args.section, args.reruns, args.profile_dir, args.warm_job)
     print("RESULT " + json.dumps(result))
     return 0
 
