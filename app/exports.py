@@ -26,12 +26,13 @@ def guard_cell(value: object) -> object:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """The table as CSV (no index), text cells guarded against formula injection."""
+    """The table as CSV (no index, RFC 4180's CRLF line ends, so that a cell holding a lone CR is
+    quoted too), text cells guarded against formula injection."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(guard_cell)
-    return safe.to_csv(index=False)
+    return safe.to_csv(index=False, lineterminator="\r\n")
 
 
 def safe_file_name(name: object, fallback: str, max_chars: int = 120) -> str:

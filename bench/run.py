@@ -155,7 +155,7 @@ def sections_of(data: Path, job: str) -> list[str]:
     return [s for s in SECTIONS if present[s]]
 
 
-TIMES = ("cold_s", "cold_script_s", "rerun_s", "rerun_script_s", "widget_s")
+TIMES = ("cold_s", "cold_script_s", "cold_cpu_s", "rerun_s", "rerun_script_s", "rerun_cpu_s", "widget_s")
 
 
 def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -275,6 +275,20 @@ def page_table(costs: dict[str, Any]) -> list[str]:
         ]
         cells.append(f"{r['requests_job']}, {r['requests_storage']} over {r['runs']} runs")
         lines.append(f"| {section} | " + " | ".join(cells) + " |")
+    cpu = [
+        f"{name} {fmt(r.get('cold_cpu_s'))} s ({fmt(ratio(r.get('cold_cpu_s'), base.get('cold_cpu_s')))}×) / "
+        f"{fmt(r.get('rerun_cpu_s'))} s ({fmt(ratio(r.get('rerun_cpu_s'), base.get('rerun_cpu_s')))}×)"
+        for name, r in costs.items()
+        if isinstance(r, dict) and r.get("cold_cpu_s") is not None and name != "baseline"
+    ]
+    if cpu:
+        lines.append("")
+        lines.append(
+            f"CPU time of the script thread, cold / rerun (× the baseline's {fmt(base.get('cold_cpu_s'))} / "
+            f"{fmt(base.get('rerun_cpu_s'))} s; waits for the API excluded, steadier on a busy machine): "
+            + "; ".join(cpu)
+            + "."
+        )
     if processes > 1:
         lines.append("")
         lines.append(

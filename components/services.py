@@ -66,7 +66,7 @@ def connection() -> Connection:
         server = sample_server()
         return Connection(server.url, server.token, server.url + "/storage", is_sample=True)
     token = config.api_token or st.session_state.get(PASTED_TOKEN_KEY) or None
-    return Connection(config.api_url, token, config.storage_base(), is_sample=False)
+    return Connection(config.api_url or "", token, config.storage_base(), is_sample=False)
 
 
 @st.cache_resource(show_spinner=False)

@@ -68,7 +68,9 @@ def test_a_view_is_built_once_per_input_and_does_not_keep_it_alive() -> None:
     assert alive() is None
     kept = Job()
     memo.view(build, kept, 3)  # the next call drops the entries whose input was collected
-    assert all(all(not isinstance(h, weakref.ref) or h() is not None for h in held) for held, _ in memo._entries.values())
+    assert all(
+        all(not isinstance(h, weakref.ref) or h() is not None for h in held) for held, _ in memo._entries.values()
+    )
 
 
 def test_nothing_keeps_a_job_alive_once_its_cache_entry_went(open_page) -> None:
@@ -82,7 +84,7 @@ def test_nothing_keeps_a_job_alive_once_its_cache_entry_went(open_page) -> None:
         at = open_page(CETUXIMAB_FULL, section=section)
         assert not at.exception, (section, [e.message for e in at.exception])
     cache = services.job_cache()
-    [fetched] = [v for k, v in cache._entries.items() if k[-1] == CETUXIMAB_FULL]
+    [fetched] = [v for k, v in cache._entries.items() if isinstance(k, tuple) and k[-1] == CETUXIMAB_FULL]
     alive = weakref.ref(fetched)
     assert any(_holds(held, fetched) for held, _ in memo._entries.values())  # views were memoised from it
     del fetched, at

@@ -48,7 +48,7 @@ def compute_interface(
     search = gemmi.NeighborSearch(model, st.cell, max(cutoff, 5.0)).populate(include_h=False)
     contacts = gemmi.ContactSearch(cutoff + 0.01)  # every atom pair of two chains, found in C++
     contacts.ignore = gemmi.ContactSearch.Ignore.SameChain
-    hits: set[tuple[str, int, str]] = set()  # (chain, number, insertion code)
+    hits: set[tuple[str, int | None, str]] = set()  # (chain, number, insertion code)
     for contact in contacts.find_contacts(search):
         one, two = contact.partner1, contact.partner2
         if (one.chain.name in antibody) == (two.chain.name in antibody) or contact.dist > cutoff:
