@@ -131,13 +131,14 @@ def list_samples() -> list[dict[str, str]]:
     conn = connection()
     if not conn.is_sample:
         return []
-    cached = file_cache().get(("samples", conn.api_url))
+    key = (conn.api_url, conn.fingerprint, "/samples")
+    cached = file_cache().get(key)
     if cached is None:
         try:
             cached = client(conn).list_samples()
         except errors.ApiError:
             return []
-        file_cache().put(("samples", conn.api_url), cached)
+        file_cache().put(key, cached)
     return cached
 
 
