@@ -23,7 +23,6 @@ from app.structure import (
     InterfaceResidue,
     ParsedStructure,
     from_bfactors,
-    split_sides,
     viewer_text,
 )
 from app.structure.interface import compute_interface, residues_from_labels
@@ -228,7 +227,7 @@ def render(fetched: FetchedJob) -> None:
     _scores(result)
     file = common.fetch(result.pdb_storage_path, "complex")
     parsed = common.parse(file) if file is not None else None
-    sides = split_sides(parsed, common.job_sequences(fetched)) if parsed is not None else None
+    sides = common.chain_sides(parsed, fetched) if parsed is not None else None
     if parsed is not None and sides is not None and file is not None:
         placeholder = st.container()
         residues = _interface(result, file, parsed, sides)

@@ -9,9 +9,18 @@ from app import errors
 from app.client import FetchedJob, StructureFile
 from app.conventions import plddt_band
 from app.exports import safe_file_name
-from app.structure import CdrSpan, ParsedStructure, ResidueConfidence, StructureParseError, parse_structure
+from app.structure import (
+    CdrSpan,
+    ChainSides,
+    ParsedStructure,
+    ResidueConfidence,
+    StructureParseError,
+    parse_structure,
+    split_sides,
+)
 from components import services
 from components.formatting import md_code, md_escape
+from components.memo import view
 from components.plddt_plot import ChainTrack, Span
 
 MIME = {"pdb": "chemical/x-pdb", "mmcif": "chemical/x-mmcif"}
@@ -52,6 +61,15 @@ def job_sequences(fetched: FetchedJob) -> tuple[str, ...]:
                 if seq:
                     out.append(seq)
     return tuple(dict.fromkeys(out))
+
+
+def _split_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
+    return split_sides(parsed, job_sequences(fetched))
+
+
+def chain_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
+    """Antibody and antigen chains of a parsed file, once per (parse, job) (memoised by identity)."""
+    return view(_split_sides, parsed, fetched)
 
 
 def download_file(file: StructureFile, *, key: str, label: str) -> None:
