@@ -62,7 +62,9 @@ def main() -> None:
     if folder:
         source = LocalRuns(Path(folder))
         if rel is not None:
-            st.page_link("pages/runs.py", label="All runs", icon=":material/arrow_back:")
+            if st.button("All runs", icon=":material/arrow_back:", key="runs-back", type="tertiary"):
+                del st.query_params[RUN_PARAM]
+                st.rerun()
             open_run(source, rel, shared=True)
             return
         runs = source.list()
