@@ -30,7 +30,7 @@ PAE_MAX_A = 30.0  # the AlphaFold DB plot's range
 GREENS = ("#00441B", "#006D2C", "#238B45", "#41AB5D", "#74C476", "#A1D99B", "#C7E9C0", "#E5F5E0", "#F7FCF5")
 COLORSCALE = [[i / (len(GREENS) - 1), c] for i, c in enumerate(GREENS)]
 MAX_IMAGE_SIDE = 2000  # pixels; larger matrices are averaged over square blocks first
-HOVER_CELLS = 120  # hover blocks per side
+HOVER_CELLS = 100  # hover blocks per side
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#1F2937")
 
 
@@ -51,15 +51,22 @@ def _lut() -> np.ndarray:
 _LUT = _lut()
 
 
+def block_sums(matrix: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Sums over the blocks that start at `starts` on both axes (along rows first: contiguous memory)."""
+    columns = np.add.reduceat(matrix, starts, axis=1)
+    return np.add.reduceat(columns.astype(np.float64), starts, axis=0)
+
+
 def block_mean(matrix: np.ndarray, factor: int) -> np.ndarray:
     """Mean over factor × factor blocks (the last block of each side may be smaller)."""
     if factor <= 1:
         return matrix
     n = matrix.shape[0]
     m = -(-n // factor)
-    padded = np.full((m * factor, m * factor), np.nan, dtype=np.float32)
+    padded = np.zeros((m * factor, m * factor), dtype=np.float32)
     padded[:n, :n] = matrix
-    return np.nanmean(padded.reshape(m, factor, m, factor), axis=(1, 3))
+    sizes = np.minimum(factor, n - np.arange(m) * factor).astype(np.float64)
+    return padded.reshape(m, factor, m, factor).sum(axis=(1, 3), dtype=np.float64) / np.outer(sizes, sizes)
 
 
 def png_bytes(rgb: np.ndarray) -> bytes:
@@ -101,37 +108,29 @@ def chain_blocks(tokens: tuple[Token, ...]) -> list[tuple[str, int, int]]:
 class HoverGrid:
     centres: np.ndarray  # 1-based token coordinates of the block centres
     values: np.ndarray  # block means (Å)
-    text: np.ndarray  # (cells, cells) "aligned … · scored …"
+    text: np.ndarray  # (cells, cells) "<aligned residues> × <scored residues>"
+    single: bool  # True when every block is one token (the values are the PAE itself, not means)
 
 
 def hover_grid(matrix: np.ndarray, tokens: tuple[Token, ...], cells: int = HOVER_CELLS) -> HoverGrid:
     n = matrix.shape[0]
     edges = np.unique(np.linspace(0, n, min(n, cells) + 1).round().astype(int))
     starts, ends = edges[:-1], edges[1:]
-    values = np.add.reduceat(np.add.reduceat(matrix.astype(np.float64), starts, axis=0), starts, axis=1)
     sizes = (ends - starts).astype(float)
-    values = values / np.outer(sizes, sizes)
+    values = block_sums(matrix, starts) / np.outer(sizes, sizes)
 
     def span(a: int, b: int) -> str:
         first, last = tokens[a], tokens[b - 1]
         if b - a == 1:
-            return _e(token_label(first))
+            return _e(f"{first.chain}:{first.residue.label}")
         if first.chain == last.chain:
             return _e(f"{first.chain}:{first.residue.label}–{last.residue.label}")
         return _e(f"{first.chain}:{first.residue.label}–{last.chain}:{last.residue.label}")
 
     labels = [span(a, b) for a, b in zip(starts, ends)]
-    single = bool((ends - starts).max() == 1)
-    what = "PAE" if single else "mean PAE"
-    text = np.array(
-        [
-            [f"aligned {labels[r]}<br>scored {labels[c]}<br>{what}" for c in range(len(labels))]
-            for r in range(len(labels))
-        ],
-        dtype=object,
-    )
+    text = np.array([[f"{row} × {col}" for col in labels] for row in labels], dtype=object)
     centres = (starts + ends + 1) / 2.0
-    return HoverGrid(centres, np.round(values, 2).astype(np.float32), text)
+    return HoverGrid(centres, np.round(values, 2).astype(np.float32), text, bool((ends - starts).max() == 1))
 
 
 def cdr_marks(tokens: tuple[Token, ...], spans: list[CdrSpan]) -> list[tuple[str, int, int]]:
@@ -169,7 +168,9 @@ def build_pae_figure(pae: Pae, spans: list[CdrSpan] = (), *, height: int = 580) 
             x=grid.centres,
             y=grid.centres,
             text=grid.text,
-            hovertemplate="%{text} %{z:.1f} Å<extra></extra>",
+            hovertemplate="aligned × scored: %{text}<br>"
+            + ("PAE" if grid.single else "mean PAE of the block")
+            + " %{z:.1f} Å<extra></extra>",
             colorscale=COLORSCALE,
             zmin=0,
             zmax=PAE_MAX_A,

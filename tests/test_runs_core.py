@@ -39,6 +39,7 @@ def _run(root: Path, tool: str):
 def _pairs(root: Path, tool: str, cutoff: float):
     run = _run(root, tool)
     model = load_model(root, run, run.models[0])
+    assert model.structure is not None
     st = read_gemmi(model.structure.text, model.structure.format)
     rows = chain_pair_table(
         [c.name for c in st[0]], model.pae, model.pair_iptm, pair_contacts(st), model.confidence, cutoff
@@ -131,7 +132,7 @@ def test_af3_local_layout_with_seeds_and_samples(tmp_path: Path) -> None:
     assert run.tool == "AlphaFold 3" and run.rel == "af3/my_job" and run.iptm == 0.82
     assert [m.label for m in run.models] == ["top-ranked", "seed 7 · sample 0 (ranking 0.86)"]
     model = load_model(tmp_path, run, run.models[1])
-    assert model.problems == () and model.pae.usable
+    assert model.problems == () and model.pae is not None and model.pae.usable
 
 
 def test_ligand_and_ion_atoms_are_tokens_of_their_own() -> None:
@@ -195,7 +196,7 @@ def test_truncated_confidence_json_is_reported_and_the_rest_shows(runs_dir: Path
     run = _run(runs_dir, "AlphaFold 3 (server)")
     model = load_model(runs_dir, run, run.models[0])
     assert any("is not valid JSON" in p and "cut short" in p for p in model.problems)
-    assert model.structure is not None and model.pae.usable and model.scores.iptm is None
+    assert model.structure is not None and model.pae is not None and model.pae.usable and model.scores.iptm is None
 
 
 def test_non_json_scores_file(runs_dir: Path) -> None:
@@ -204,8 +205,8 @@ def test_non_json_scores_file(runs_dir: Path) -> None:
     run = _run(runs_dir, "ColabFold")
     model = load_model(runs_dir, run, run.models[0])
     assert any("is not valid JSON" in p for p in model.problems)
-    assert model.confidence.is_plddt  # from the B-factors
-    assert model.pae.usable  # from predicted_aligned_error_v1.json
+    assert model.confidence is not None and model.confidence.is_plddt  # from the B-factors
+    assert model.pae is not None and model.pae.usable  # from predicted_aligned_error_v1.json
 
 
 def test_npz_holding_objects_is_refused(runs_dir: Path) -> None:
