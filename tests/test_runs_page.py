@@ -122,3 +122,17 @@ def test_no_folder_offers_an_upload(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ABDASH_LOCAL_RESULTS", raising=False)
     at = _page()
     assert "No results folder is set" in at.info[0].value
+
+
+def test_model_picker_switches_models(runs_dir: Path) -> None:
+    folder = runs_dir / "boltz_results_pdl1/predictions/pdl1_binder"
+    for kind in ("pdl1_binder_model_{}.cif", "confidence_pdl1_binder_model_{}.json", "plddt_pdl1_binder_model_{}.npz"):
+        shutil.copy(folder / kind.format(0), folder / kind.format(1))
+    at = _page("boltz_results_pdl1/predictions/pdl1_binder")
+    picker = next(s for s in at.selectbox if s.label == "Model")
+    assert picker.options == ["model 0", "model 1"]
+    picker.set_value(1).run()
+    assert not at.exception
+    # model 1 has no PAE file: said so, and the rest of it shows
+    assert any("No PAE file" in w.value for w in at.warning)
+    assert "Chain-pair confidence" in [s.value for s in at.subheader]
