@@ -21,7 +21,8 @@ from app.structure import (
     spans_from_numbering,
     split_sides,
 )
-from app.structure.confidence import mean
+from app.structure.chains import chain_kinds
+from app.structure.confidence import chain_means, framed_residues
 from app.structure.model import ResidueId
 from app.structure.parse import read_gemmi, viewer_text
 from components import pae as pae_view
@@ -31,7 +32,7 @@ from components.formatting import md_escape
 from components.memo import view
 from components.plddt_plot import build_chain_bar_figure, cached_residue_figure
 from components.structure import build_cdr_table, style_cdr_table
-from components.viewer import STYLES, ViewerSpec, render_viewer
+from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)", "PAE selection")
 SELECTION_COLORS = {"aligned": "#1F5FAD", "scored": "#D9480F", "both": "#7C3AED", "rest": "#E5E7EB"}
@@ -67,10 +68,6 @@ def build_pair_table(rows: list[PairScore]) -> pd.DataFrame:
             "interface_residues",
         ],
     )
-
-
-def per_chain_plddt(parsed: ParsedStructure, confidence: ResidueConfidence) -> dict[str, float | None]:
-    return {c.name: mean([confidence.values.get(r.id) for r in c.residues]) for c in parsed.chains}
 
 
 def by_selection(
@@ -285,11 +282,13 @@ def _render_viewer(
     with c2:
         style = st.radio("Style", STYLES, key=f"{ns}-style", horizontal=True, format_func=str.capitalize)
     sticks: tuple[tuple[str, str], ...] = ()
+    framed = view(framed_residues, parsed, confidence)
+    focus = tuple((r.chain, r.label) for r in framed)
     if mode == "pLDDT":
         table, legend = view(colors.by_plddt, parsed, confidence, spans)
         title = "Model confidence"
     elif mode == "Chain":
-        table, legend = view(colors.by_chain, parsed, confidence, spans)
+        table, legend = view(colors.by_chain, parsed, confidence, view(chain_kinds, parsed, antibody), spans)
         title = "Chains"
     elif mode == "Region (CDRs)":
         table, legend = view(colors.by_region, parsed, confidence, spans, antibody)
@@ -300,6 +299,7 @@ def _render_viewer(
         title = "PAE selection"
         picked = list(dict.fromkeys(selection.aligned + selection.scored))
         sticks = tuple((r.chain, r.label) for r in picked[:MAX_STICKS])
+        focus = sticks
     text, fmt = viewer_text(model.structure.text, model.structure.format)
     spec = ViewerSpec(
         text,
@@ -307,7 +307,8 @@ def _render_viewer(
         table,
         style=style,
         sticks=sticks,
-        focus=sticks,
+        focus=focus,
+        camera_key=camera_key(ns, text),
         legend=legend,
         legend_title=title,
         height=560,
@@ -338,7 +339,7 @@ def _render_plddt(
         )
     with c2:
         st.plotly_chart(
-            build_chain_bar_figure(per_chain_plddt(parsed, confidence), sides),
+            build_chain_bar_figure(view(chain_means, parsed, confidence), sides),
             key=f"{ns}-chain-plddt",
             config={"displaylogo": False},
         )

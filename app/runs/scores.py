@@ -19,7 +19,7 @@ import numpy as np
 from app.conventions import iptm_interpretation
 from app.runs.tokens import residue_id
 from app.runs.view import Pae, PairIptm
-from app.structure.confidence import ResidueConfidence
+from app.structure.confidence import ResidueConfidence, mean_over
 from app.structure.interface import CUTOFF_A
 from app.structure.model import ResidueId
 
@@ -114,11 +114,7 @@ def chain_pair_table(
                 backward = None if np.isnan(r) else r
             both = [v for v in (forward, backward) if v is not None]
             residues = contacts.get((a, b)) or contacts.get((b, a)) or set()
-            plddt = None
-            if confidence is not None and confidence.is_plddt and residues:
-                values = [confidence.values.get(r) for r in residues]
-                numbers = [v for v in values if v is not None]
-                plddt = sum(numbers) / len(numbers) if numbers else None
+            plddt = mean_over(confidence, residues) if confidence is not None and confidence.is_plddt else None
             rows.append(
                 PairScore(
                     a,
@@ -164,7 +160,9 @@ def antibody_antigen_summary(rows: list[PairScore], antibody: tuple[str, ...], c
     if best.ipsae is not None:
         parts.append(f"ipSAE computed here from the PAE (cutoff {cutoff:g} Å) is {best.ipsae:.2f}.")
     if best.interface_plddt is not None:
-        parts.append(f"The {best.interface_residues} interface residues have a mean pLDDT of {best.interface_plddt:.0f}.")
+        parts.append(
+            f"The {best.interface_residues} interface residues have a mean pLDDT of {best.interface_plddt:.0f}."
+        )
     elif best.interface_residues == 0:
         parts.append("No residues of the two chains are in contact in this model.")
     return " ".join(parts)
