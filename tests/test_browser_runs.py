@@ -93,3 +93,32 @@ def test_pae_box_selection_lights_up_residues_in_3d(runs_dashboard: DashboardPro
     assert len(lit) == pytest.approx(int(match.group(2)) + int(match.group(4)), abs=int(match.group(2)) // 10 + 2)
     assert {k.split(":")[0] for k in lit} >= {match.group(1), match.group(3)}
     screenshot(page, "runs-pae-selection", max_height=2000)
+
+
+@pytest.fixture(scope="module")
+def upload_dashboard(sample_server) -> Iterator[DashboardProcess]:
+    """A dashboard without a results folder (an empty setting reads as unset)."""
+    process = DashboardProcess(sample_server, extra_env={"ABDASH_LOCAL_RESULTS": ""})
+    yield process
+    process.stop()
+
+
+def test_uploaded_zip_opens_in_the_session(upload_dashboard: DashboardProcess, page, tmp_path) -> None:
+    import zipfile
+
+    archive = tmp_path / "colabfold_run.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out:
+        for path in (DATA / "colabfold_pdl1").iterdir():
+            out.write(path, f"colabfold_pdl1/{path.name}")
+        out.writestr("../escape.txt", "x")
+    open_view(page, upload_dashboard.url + "/")
+    open_view(page, upload_dashboard.url + "/runs")
+    assert "No results folder is set" in page.inner_text("[data-testid='stMain']")
+    page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(archive))
+    page.wait_for_selector("text=Chain-pair confidence", timeout=90000)
+    body = page.inner_text("[data-testid='stMain']")
+    assert "pdl1_binder · ColabFold" in body and "unsafe path" in body
+    assert "kept in this session only" in body
+    assert not exception_boxes(page)
+    assert molecule_canvases(page)
+    assert not (tmp_path / "escape.txt").exists()
