@@ -185,6 +185,7 @@ def test_a_file_link_leaving_the_folder_is_not_read(runs_dir: Path, tmp_path: Pa
     (folder / "confidence_pdl1_binder_model_0.json").unlink()
     (folder / "confidence_pdl1_binder_model_0.json").symlink_to(secret)
     run = _run(runs_dir, "Boltz")
+    assert run.ptm is None and "leads outside" in run.problems[0]  # not read for the listing either
     model = load_model(runs_dir, run, run.models[0])
     assert model.scores.ptm is None
     assert any("leads outside the results folder" in p for p in model.problems)

@@ -242,12 +242,14 @@ def _tail_scores(path: Path) -> tuple[float | None, float | None]:
     return number("ptm"), number("iptm")
 
 
-def _summary(tool: str, folder: Path, best: ModelRef) -> tuple[float | None, float | None, str]:
+def _summary(tool: str, root: Path, folder: Path, best: ModelRef) -> tuple[float | None, float | None, str]:
     role = {"Boltz": "confidence", "ColabFold": "scores", "AlphaFold2": "scores"}.get(tool, "summary")
     rel = best.file(role)
     if rel is None:
         return None, None, ""
     path = folder / rel
+    if not is_inside(root, path):
+        return None, None, f"{rel} is a link that leads outside the results folder, so it was not read."
     try:
         stat = path.stat()
     except OSError:
@@ -306,7 +308,7 @@ def scan(root: Path) -> list[RunRef]:
         runs = runs_in_folder(root, folder, names, subdirs) if names else []
         for tool, name, models in runs:
             rel = folder if len(runs) == 1 else (f"{folder}/{name}" if folder else name)
-            ptm, iptm, problem = _summary(tool, root / folder, models[0])
+            ptm, iptm, problem = _summary(tool, root, root / folder, models[0])
             found.append(
                 RunRef(
                     tool,
