@@ -20,10 +20,10 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 
-from app.conventions import REGION_COLORS
 from app.runs.view import Pae, Token
 from app.structure import CdrSpan
 from app.structure.model import ResidueId
+from components.structure_colors import cdr_color
 
 PAE_MAX_A = 30.0  # the AlphaFold DB plot's range
 # ColorBrewer Greens, reversed: #00441B at 0 Å to #F7FCF5 at 30 Å (AlphaFold DB / Mol*)
@@ -108,7 +108,7 @@ def chain_blocks(tokens: tuple[Token, ...]) -> list[tuple[str, int, int]]:
 class HoverGrid:
     centres: np.ndarray  # 1-based token coordinates of the block centres
     values: np.ndarray  # block means (Å)
-    text: np.ndarray  # (cells, cells) "<aligned residues> × <scored residues>"
+    text: np.ndarray  # (cells, cells) "<aligned residues> / <scored residues>"
     single: bool  # True when every block is one token (the values are the PAE itself, not means)
 
 
@@ -124,17 +124,18 @@ def hover_grid(matrix: np.ndarray, tokens: tuple[Token, ...], cells: int = HOVER
         if b - a == 1:
             return _e(f"{first.chain}:{first.residue.label}")
         if first.chain == last.chain:
-            return _e(f"{first.chain}:{first.residue.label}–{last.residue.label}")
-        return _e(f"{first.chain}:{first.residue.label}–{last.chain}:{last.residue.label}")
+            return _e(f"{first.chain}:{first.residue.label}-{last.residue.label}")
+        return _e(f"{first.chain}:{first.residue.label}-{last.chain}:{last.residue.label}")
 
     labels = [span(a, b) for a, b in zip(starts, ends)]
-    text = np.array([[f"{row} × {col}" for col in labels] for row in labels], dtype=object)
+    # ASCII only: the figure's JSON writes every other character as a 6-byte \u escape
+    text = np.array([[f"{row} / {col}" for col in labels] for row in labels], dtype=object)
     centres = (starts + ends + 1) / 2.0
     return HoverGrid(centres, np.round(values, 2).astype(np.float32), text, bool((ends - starts).max() == 1))
 
 
-def cdr_marks(tokens: tuple[Token, ...], spans: list[CdrSpan]) -> list[tuple[str, int, int]]:
-    """(CDR name, first, last) token index ranges of each CDR span."""
+def cdr_marks(tokens: tuple[Token, ...], spans: list[CdrSpan]) -> list[tuple[CdrSpan, int, int]]:
+    """(CDR span, first, last) token index ranges of each CDR span."""
     index: dict[ResidueId, int] = {}
     for i, token in enumerate(tokens):
         if token.polymer:
@@ -143,7 +144,7 @@ def cdr_marks(tokens: tuple[Token, ...], spans: list[CdrSpan]) -> list[tuple[str
     for span in spans:
         positions = [index[r] for r in span.residues if r in index]
         if positions:
-            out.append((span.cdr, min(positions), max(positions)))
+            out.append((span, min(positions), max(positions)))
     return out
 
 
@@ -168,7 +169,7 @@ def build_pae_figure(pae: Pae, spans: list[CdrSpan] = (), *, height: int = 580) 
             x=grid.centres,
             y=grid.centres,
             text=grid.text,
-            hovertemplate="aligned × scored: %{text}<br>"
+            hovertemplate="aligned / scored: %{text}<br>"
             + ("PAE" if grid.single else "mean PAE of the block")
             + " %{z:.1f} Å<extra></extra>",
             colorscale=COLORSCALE,
@@ -203,8 +204,8 @@ def build_pae_figure(pae: Pae, spans: list[CdrSpan] = (), *, height: int = 580) 
             edge = first + 0.5
             shapes.append(dict(type="line", xref="x", yref="y", x0=edge, x1=edge, y0=0.5, y1=n + 0.5, line=line))
             shapes.append(dict(type="line", xref="x", yref="y", x0=0.5, x1=n + 0.5, y0=edge, y1=edge, line=line))
-    for cdr, first, last in cdr_marks(tokens, list(spans)):
-        color = REGION_COLORS.get(f"CDR{cdr[-1:]}", "#7C3AED")
+    for span, first, last in cdr_marks(tokens, list(spans)):
+        color = cdr_color(span)  # the 3D view's CDR colours
         lo, hi = first + 0.5, last + 1.5
         for x0, x1, y0, y1 in ((lo, hi, bar0, bar1), (bar0, bar1, lo, hi)):
             shapes.append(

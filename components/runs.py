@@ -247,7 +247,7 @@ def _render_pae(model: ModelView, spans: list[CdrSpan], ns: str) -> pae_view.Pae
     note = f" The image averages {factor}×{factor} blocks." if factor > 1 else ""
     st.caption(
         f"From {md_escape(pae.source)}: {pae.size} tokens (one per residue, one per ligand/ion heavy atom), 0–30 Å, "
-        f"green = low error. Lines: chain boundaries; coloured bars: CDRs (IMGT).{note} Drag a box to select residue pairs."
+        f"green = low error. Lines: chain boundaries; coloured bars: CDRs (IMGT, the 3D view's CDR colours).{note} Drag a box to select residue pairs."
     )
     if selection is not None and pae.tokens:
         st.markdown("**Selection.** " + md_escape(pae_view.describe_selection(selection, pae.tokens)))
