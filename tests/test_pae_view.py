@@ -71,5 +71,5 @@ def test_box_selection_maps_to_residues_and_the_exact_mean(af3) -> None:
     assert selection.cols == tuple(range(0, 10)) and selection.rows == tuple(range(139, 150))
     assert selection.mean_pae == pytest.approx(float(pae.matrix[139:150, 0:10].mean()))
     assert {r.chain for r in selection.aligned} == {"B"} and {r.chain for r in selection.scored} == {"A"}
-    assert "mean PAE" in view.describe_selection(selection, pae.tokens)
+    assert pae.tokens is not None and "mean PAE" in view.describe_selection(selection, pae.tokens)
     assert view.selection_from_box(pae, {"x": [400, 500], "y": [1, 2]}) is None  # outside the matrix
