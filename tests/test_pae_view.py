@@ -60,7 +60,7 @@ def test_figure_sends_an_image_not_cells_and_marks_chains_and_cdrs(af3) -> None:
     assert {s.x0 for s in lines if s.x0 == s.x1} == {139.5, 259.5}  # A 1–139, B 140–259, C 260–370
     assert sum(1 for s in fig.layout.shapes if s.type == "rect") == 2 * len(spans) == 12
     # 370 tokens: PNG 0.13 MB + 100 × 100 hover cells; the matrix as JSON numbers would be ~0.7 MB,
-    # and the figure stays bounded as runs grow (0.9 MB at 4,180 tokens, bench/runs.py)
+    # and the figure stays bounded as runs grow (0.83 MB at 4,180 tokens, bench/runs.py)
     assert len(fig.to_json()) < 600_000
 
 
