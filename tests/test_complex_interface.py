@@ -97,7 +97,7 @@ def test_sample_complex_interface_equals_the_services_list() -> None:
 
 def test_mmcif_complex_interface_runs(shared_data: Path) -> None:
     """AlphaFold 3 mmCIF of PD-1 + pembrolizumab Fv: both Fv chains numbered, PD-1 is the antigen."""
-    text = (shared_data / "alphafold/5b8c_af3/fold_5b8c_model_0.cif").read_text()
+    text = (shared_data / "fold_5b8c_model_0.cif").read_text()
     parsed = parse_structure(text, "mmcif")
     sides = split_sides(parsed)
     assert set(sides.antibody) == {"B", "C"} and sides.antigen == ("A",)
