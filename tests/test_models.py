@@ -152,8 +152,63 @@ def test_deeply_nested_garbage_does_not_raise():
         cursor.append([])
         cursor = cursor[0]
     response = JobResponse.model_validate(job_body(complex_result={"interface_residues": nested, "iptm": math.nan}))
-    assert isinstance(response.complex_result.interface_residues, Unparsed)
+    assert response.complex_result.interface_residues is None  # not {chain: [labels]}: kept raw in `unread`
+    assert [u.raw for u in response.complex_result.unread["interface_residues"]] == [nested]
     assert response.complex_result.iptm is None
+
+
+def test_one_unreadable_item_of_a_list_leaves_its_siblings_readable():
+    good_mutation = {"position": "30", "index": 30, "from": "S", "to": "T"}
+    row = {
+        "strategy": "ok",
+        "humanized_vh": "EVQL",
+        "mutations": {"vh": [good_mutation, {**good_mutation, "index": "thirty"}], "vl": "not a list"},
+        "liabilities": {"vh": [{"type": "deamidation", "start": 1, "end": 2}, {"type": {}, "start": 1, "end": 2}]},
+        "oasis_score": {"vh": {"percentile": 0.8, "peptides": [{"start": 1, "peptide": "EVQLVESGG"}, 7]}},
+    }
+    epitope = {"chain": "H", "start": 1, "end": 9, "peptide": "EVQLVESGG", "allele": "HLA-DRB1*01:01"}
+    response = JobResponse.model_validate(
+        job_body(
+            results=[row],
+            structure_result={"cdr_analysis": [{"cdr": "H1", "mean_plddt": 0.9}, {"cdr": "H2", "start": "x"}]},
+            complex_result={"interface_residues": {"H": ["52", {"label": 53}], "A": "x"}},
+            stability_result={
+                "ddg_matrix": {"positions": ["H:1", {}, "H:3"], "amino_acids": ["A"], "values": [[0.5], [1], "x"]},
+                "stabilizing_mutations": [{"mutation": "H:S30T", "ddg": -1}, {"mutation": ["S30T"]}],
+            },
+            immunogenicity_result={
+                "mhc2_epitopes": [epitope, {**epitope, "start": None}],
+                "bcell_epitopes": [{"start": 1, "end": 5, "sequence": {}}],
+                "deimmunization_suggestions": [{"position": 3, "to": "A"}, {"position": "third"}],
+            },
+        )
+    )
+    (strategy,) = response.strategies
+    assert [m.index for m in strategy.mutations.vh] == [30] and strategy.mutations.vl == []
+    assert [u.problem.split(":")[0] for u in strategy.mutations.unread["vh"]] == ["vh[1]"]
+    assert strategy.mutations.unread["vl"][0].raw == "not a list"
+    assert [h.type for h in strategy.liabilities.vh] == ["deamidation"] and strategy.liabilities.unread["vh"]
+    humanness = strategy.oasis_score.vh
+    assert humanness.percentile == 0.8 and len(humanness.peptides) == 1 and humanness.unread["peptides"][0].raw == 7
+    structure = response.structure_result
+    assert [c.cdr for c in structure.cdr_analysis] == ["H1"] and structure.cdr_analysis[0].mean_plddt == 90
+    assert structure.unread["cdr_analysis"][0].raw == {"cdr": "H2", "start": "x"}
+    assert response.complex_result.interface_residues == {"H": ["52"]}
+    assert len(response.complex_result.unread["interface_residues"]) == 2
+    matrix = response.stability_result.ddg_matrix
+    assert matrix.positions == ["H:1"] and matrix.values == [[0.5]] and len(matrix.unread["positions"]) == 2
+    assert [m.mutation for m in response.stability_result.stabilizing_mutations] == ["H:S30T"]
+    immuno = response.immunogenicity_result
+    assert [e.peptide for e in immuno.mhc2_epitopes] == ["EVQLVESGG"] and len(immuno.unread["mhc2_epitopes"]) == 1
+    assert immuno.bcell_epitopes == [] and immuno.unread["bcell_epitopes"][0].raw["sequence"] == {}
+    assert [s.position for s in immuno.deimmunization_suggestions] == [3]
+
+
+def test_a_payload_cannot_plant_its_own_unread_items():
+    response = JobResponse.model_validate(
+        job_body(immunogenicity_result={"mhc1_epitopes": [], "unread": {"mhc1_epitopes": [{"raw": 1, "problem": "x"}]}})
+    )
+    assert response.immunogenicity_result.unread == {}
 
 
 def test_a_result_row_with_a_mistyped_field_is_kept_raw_and_the_job_still_parses():
