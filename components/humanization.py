@@ -17,12 +17,23 @@ import streamlit as st
 from app.client import FetchedJob
 from app.humanization import exports, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
-from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
+from app.models import (
+    FcAnalysis,
+    HumanizationResultRow,
+    Humanness,
+    Liabilities,
+    Mutations,
+    PerChain,
+    ScfvAnalysis,
+    Unparsed,
+    VhhAnalysis,
+)
+from app.models.contract import read_results
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
-from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +46,15 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     """Review every strategy once per distinct `results` content (numbering and alignment are the slow
     parts). An in-process cache keyed by content: the reviews hold pydantic models, which st.cache_data
     cannot pickle, and the same content gives the same review whoever asks."""
-    rows = json.loads(results_json)
+    rows = read_results(json.loads(results_json))  # the contract's reading: a row it cannot read is left out
     reviews = []
-    for position, item in enumerate(rows):
-        if isinstance(item, dict):
-            reviews.append(review_strategy(HumanizationResultRow.model_validate(item), position))
+    for position, row in enumerate(rows):
+        if not isinstance(row, HumanizationResultRow):
+            continue  # shown as raw JSON by `render`
+        try:
+            reviews.append(review_strategy(row, position))
+        except Exception:  # data nobody foresaw: this strategy is left out, the others are reviewed
+            log.exception("humanization: reviewing strategy %d failed", position + 1)
     return tuple(reviews)
 
 
@@ -79,16 +94,14 @@ def render(fetched: FetchedJob) -> None:
     for item in fetched.response.results:
         if isinstance(item, Unparsed):
             render_unparsed(item, "a humanization result")
-    if not fetched.response.strategies:
-        st.info("This job has no humanization result that could be read.", icon=":material/info:")
-        raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
-        return
-    try:
-        reviews = strategy_reviews(fetched)
-    except Exception as error:
+    reviews = strategy_reviews(fetched) if fetched.response.strategies else ()
+    if len(reviews) < len(fetched.response.strategies):
         st.error(
-            f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows."
+            f"{len(fetched.response.strategies) - len(reviews)} strategy(ies) could not be analysed and are left out; "
+            "the raw JSON is at the end of this section."
         )
+    if not reviews:
+        st.info("This job has no humanization result that could be read.", icon=":material/info:")
         raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     job_id = fetched.job_id
@@ -107,6 +120,7 @@ def render(fetched: FetchedJob) -> None:
     review = reviews[names.index(chosen_name)] if chosen_name in names else reviews[0]
     for what, value in review.problems:
         render_unparsed(value, what)
+    _render_unread_items(review.row)
     if not review.chains:
         st.warning("This strategy holds no humanized sequence (humanized_vh / humanized_vl are empty).")
 
@@ -126,6 +140,19 @@ def render(fetched: FetchedJob) -> None:
     st.subheader("Downloads")
     _safely(_render_downloads, "the downloads", reviews, job_id)
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
+
+
+def _render_unread_items(row: HumanizationResultRow) -> None:
+    """Mutations, liabilities and peptides of this strategy that could not be read (their siblings are shown)."""
+    for value, what in ((row.mutations, "mutation(s)"), (row.liabilities, "liability(ies)")):
+        if isinstance(value, (Mutations, Liabilities)):
+            for field, items in value.unread.items():
+                render_unread(items, f"{field.upper()} {what}")
+    if isinstance(row.oasis_score, PerChain):
+        for chain in ("vh", "vl"):
+            humanness = getattr(row.oasis_score, chain)
+            if isinstance(humanness, Humanness):
+                render_unread(humanness.unread.get("peptides", ()), f"{chain.upper()} humanness peptide(s)")
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -430,6 +457,7 @@ def _render_fc(review: StrategyReview) -> None:
     cols[1].metric("Allotype", md_escape(analysis.allotype or "not called"))
     cols[2].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
     st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
+    render_unread(analysis.unread.get("engineered_mutations", ()), "engineered Fc mutation(s)")
     if analysis.engineered_mutations:
         st.dataframe(
             [
