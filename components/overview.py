@@ -54,6 +54,9 @@ def render(fetched: FetchedJob) -> None:
             log.exception("overview: strategy summary failed")
             st.caption("The strategy summary could not be computed; see the Humanization tab.")
     unparsed = [name for name, value in _results(response).items() if isinstance(value, Unparsed)]
+    unread_rows = sum(isinstance(row, Unparsed) for row in response.results)
+    if unread_rows:
+        unparsed.insert(0, f"{unread_rows} humanization result row(s)")
     if unparsed:
         st.warning(
             "Some results came in a shape this dashboard does not understand and are shown as raw JSON in their tabs: "
