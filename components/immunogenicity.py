@@ -25,7 +25,7 @@ from app.immunogenicity.figures import RISK_STEPS, build_epitope_map, build_risk
 from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
 from app.stability import ResidueContext, ddg_table, residue_context
 from components.formatting import md_code, md_escape
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.stability import render_model_versions, safe_file_stem
 
 LEVELS = {"weak": "Strong + weak binders", "strong": "Strong binders only"}
@@ -147,9 +147,7 @@ def render_maps(
     result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria
 ) -> None:
     for kind in KINDS:
-        value = getattr(result, LIST_FIELDS[kind])
-        if isinstance(value, Unparsed):
-            render_unparsed(value, f"the {kind} epitopes")
+        render_unread(result.unread.get(LIST_FIELDS[kind], ()), f"{kind} epitope(s)")
     chains = _chains(epitopes, context)
     if not chains:
         st.info("No epitopes and no chain sequences: nothing to map.", icon=":material/info:")
@@ -195,10 +193,8 @@ def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], crit
     stem = safe_file_stem(job_id)
     for tab, kind in zip(tabs, KINDS):
         with tab:
-            value = getattr(result, LIST_FIELDS[kind])
-            if isinstance(value, Unparsed):
-                st.caption("This list came in an unexpected shape: see the note above the map.")
-                continue
+            if result.unread.get(LIST_FIELDS[kind]):
+                st.caption("Some items of this list came in an unexpected shape: see the note above the map.")
             if not counts[kind]:
                 st.caption(f"No {kind} epitopes in the result.")
                 continue
@@ -233,7 +229,7 @@ def _stability_table(fetched: FetchedJob, context: ResidueContext):
     stability = fetched.response.stability_result
     if not isinstance(stability, StabilityResultRow):
         return None, []
-    stabilizing = stability.stabilizing_mutations if isinstance(stability.stabilizing_mutations, list) else []
+    stabilizing = stability.stabilizing_mutations or []
     matrix = stability.ddg_matrix
     if not isinstance(matrix, DdgMatrix) or not matrix.positions:
         return None, stabilizing
@@ -243,9 +239,7 @@ def _stability_table(fetched: FetchedJob, context: ResidueContext):
 def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, context: ResidueContext) -> None:
     st.subheader("Deimmunization suggestions")
     suggestions = result.deimmunization_suggestions
-    if isinstance(suggestions, Unparsed):
-        render_unparsed(suggestions, "the deimmunization suggestions")
-        return
+    render_unread(result.unread.get("deimmunization_suggestions", ()), "deimmunization suggestion(s)")
     if not suggestions:
         st.info("The result has no deimmunization suggestions.", icon=":material/info:")
         return

@@ -31,7 +31,7 @@ from components import structure_common as common
 from components.formatting import md_escape
 from components.memo import view
 from components.plddt_plot import cached_residue_figure
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.viewer import STYLES, ViewerSpec, render_viewer
 
 COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)")
@@ -284,12 +284,12 @@ def render(fetched: FetchedJob) -> None:
     if isinstance(per_residue, Unparsed):
         render_unparsed(per_residue, "per_residue_plddt")
         per_residue = None
+    render_unread(result.unread.get("per_residue_plddt", ()), "chain(s) of per_residue_plddt")
     confidence, problems = (
         view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, [])
     )
     _facts(result, parsed, confidence)
-    if isinstance(result.cdr_analysis, Unparsed):
-        render_unparsed(result.cdr_analysis, "the CDR analysis")
+    render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
     if parsed is not None and confidence is not None:
         sides = view(_sides, parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
@@ -321,5 +321,5 @@ def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:
             start_label="" if r.start is None else str(r.start),
             end_label="" if r.end is None else str(r.end),
         )
-        for r in result.cdr_analysis
+        for r in result.cdr_analysis or []
     ]
