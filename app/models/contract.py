@@ -1,6 +1,6 @@
 """Pydantic models of GET /jobs/{job_id}, after ../shared/api-contract.md.
 
-The outer shape is typed exactly; every inner object goes through `lenient`, so a shape the
+The outer shape is typed exactly; every inner object is `Lenient`, so a shape the
 dashboard does not understand is kept as raw JSON (`Unparsed`) instead of breaking the page.
 Scores are normalised here, once: fractions to 0-1, pLDDT to 0-100.
 """
@@ -21,7 +21,7 @@ from app.models.lenient import (
     Text,
     Unparsed,
     Unread,
-    lenient,
+    Lenient,
     read_each,
 )
 from app.scales import plddt_values_0_100
@@ -184,13 +184,13 @@ class HumanizationResultRow(Lax):
     humanized_vl: Text = None
     parental_vh: Text = None
     parental_vl: Text = None
-    oasis_score: lenient(PerChain[Humanness]) = None
-    mutations: lenient(Mutations) = None
-    liabilities: lenient(Liabilities) = None
-    numbering: lenient(Numbering) = None
-    vhh_analysis: lenient(VhhAnalysis) = None
-    scfv_analysis: lenient(ScfvAnalysis) = None
-    fc_analysis: lenient(FcAnalysis) = None
+    oasis_score: Lenient[PerChain[Humanness]] = None
+    mutations: Lenient[Mutations] = None
+    liabilities: Lenient[Liabilities] = None
+    numbering: Lenient[Numbering] = None
+    vhh_analysis: Lenient[VhhAnalysis] = None
+    scfv_analysis: Lenient[ScfvAnalysis] = None
+    fc_analysis: Lenient[FcAnalysis] = None
 
     def parental(self, chain: str) -> str | None:
         """Parental sequence of `vh`/`vl`, wherever the service put it (row or mutations object)."""
@@ -252,7 +252,7 @@ class StructureResultRow(Lax):
     pdb_storage_path: Text = None
     model_used: Text = None
     confidence_score: Fraction = None
-    per_residue_plddt: lenient(PlddtByChain) = None
+    per_residue_plddt: Lenient[PlddtByChain] = None
     cdr_analysis: list[CdrAnalysis] | None = None
     humanization_result_id: Text = None
     unread: Unread = {}
@@ -275,7 +275,7 @@ class ComplexResultRow(Lax):
     model_used: Text = None
     confidence_score: Fraction = None
     iptm: Fraction = None
-    per_chain_plddt: lenient(PlddtPerChain) = None
+    per_chain_plddt: Lenient[PlddtPerChain] = None
     interface_residues: dict[str, list[Text]] | None = None
     unread: Unread = {}
 
@@ -328,14 +328,14 @@ class StabilizingMutation(Lax):
 
 
 class StabilityResultRow(Lax):
-    ddg_matrix: lenient(DdgMatrix) = None
+    ddg_matrix: Lenient[DdgMatrix] = None
     solubility_score: Fraction = None
     aggregation_score: Fraction = None
     thermostability_score: Fraction = None
     developability_score: Fraction = None
     melting_temp_predicted: Number = None
     stabilizing_mutations: list[StabilizingMutation] | None = None
-    model_versions: lenient(dict[str, Text]) = None
+    model_versions: Lenient[dict[str, Text]] = None
     unread: Unread = {}
 
     _items = read_each(stabilizing_mutations=StabilizingMutation)
@@ -382,7 +382,7 @@ class ImmunogenicityResultRow(Lax):
     mhc1_risk: Fraction = None
     mhc2_risk: Fraction = None
     bcell_risk: Fraction = None
-    model_versions: lenient(dict[str, Text]) = None
+    model_versions: Lenient[dict[str, Text]] = None
     unread: Unread = {}
 
     _items = read_each(
@@ -449,10 +449,10 @@ class JobResponse(Lax):
 
     job: Job
     results: Annotated[Any, PlainValidator(read_results)] = []  # list[HumanizationResultRow | Unparsed]
-    structure_result: lenient(StructureResultRow) = None
-    stability_result: lenient(StabilityResultRow) = None
-    immunogenicity_result: lenient(ImmunogenicityResultRow) = None
-    complex_result: lenient(ComplexResultRow) = None
+    structure_result: Lenient[StructureResultRow] = None
+    stability_result: Lenient[StabilityResultRow] = None
+    immunogenicity_result: Lenient[ImmunogenicityResultRow] = None
+    complex_result: Lenient[ComplexResultRow] = None
 
     @property
     def strategies(self) -> list[HumanizationResultRow]:

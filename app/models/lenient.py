@@ -7,7 +7,7 @@ raw JSON with a note, while the rest of the job still renders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PlainValidator, TypeAdapter, ValidationError, model_validator
 
@@ -45,6 +45,20 @@ def lenient(inner: Any) -> Any:
 
     # Typed as Any for the serializer: the value is `inner`, `Unparsed` or None.
     return Annotated[Any, PlainValidator(validate)]
+
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+    Lenient: TypeAlias = T | Unparsed | None
+    """`Lenient[X]`, a field annotation: X where the value matches, `Unparsed` where not, or None."""
+else:
+
+    class Lenient:
+        """`Lenient[X]`, a field annotation: X where the value matches, `Unparsed` where not, or None."""
+
+        def __class_getitem__(cls, inner: Any) -> Any:
+            return lenient(inner)
 
 
 Unread = dict[str, tuple[Unparsed, ...]]
@@ -111,7 +125,7 @@ def read_each(**kinds: Any) -> Any:
         for name, kind in kinds.items()
     }
 
-    def split(cls: type, data: Any) -> Any:
+    def split(data: Any) -> Any:
         if not isinstance(data, dict):
             return data
         data = dict(data)
@@ -129,7 +143,7 @@ def read_each(**kinds: Any) -> Any:
         data["unread"] = unread  # always ours: a payload's own "unread" key is never taken
         return data
 
-    return model_validator(mode="before")(classmethod(split))  # type: ignore[arg-type]
+    return model_validator(mode="before")(split)
 
 
 def _fraction(value: Any) -> float | None:
