@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 import streamlit as st
 
 from app.models import Job
 from components.formatting import fmt_duration, fmt_time, md_code, md_escape
 
-STATUS_BADGES = {
+BadgeColor = Literal["gray", "blue", "green", "red", "orange", "violet"]
+STATUS_BADGES: dict[str, tuple[str, BadgeColor, str]] = {
     "pending": ("Pending", "gray", ":material/schedule:"),
     "running": ("Running", "blue", ":material/autorenew:"),
     "completed": ("Completed", "green", ":material/check_circle:"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
@@ -69,7 +69,7 @@ def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
     return view(_reviews_of, fetched)
 
 
-def _unique_names(reviews: list[StrategyReview]) -> list[str]:
+def _unique_names(reviews: Sequence[StrategyReview]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for review in reviews:
@@ -284,6 +284,7 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
         st.info("The service sent no humanness scores for this strategy.")
     for chain in have:
         h = chain.humanness
+        assert h is not None  # `have` holds the chains with humanness
         cols = st.columns(5)
         cols[0].markdown(f"**{chain.name}**")
         cols[1].metric(

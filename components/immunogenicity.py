@@ -209,8 +209,7 @@ def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], crit
                     "score": st.column_config.NumberColumn(format="%.3f"),
                 },
             )
-            if kind != BCELL:
-                t = criteria.thresholds(kind)
+            if (t := criteria.thresholds(kind)) is not None:  # MHC kinds; B-cell epitopes have a score only
                 st.caption(
                     f"Binding bins by {md_escape(t.name)}: strong ≤ {t.strong:g} %, weak ≤ {t.weak:g} %; "
                     "'unranked' = no percentile rank given. Click a column header to sort."

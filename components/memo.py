@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 class _Same:
@@ -32,6 +34,6 @@ def _memo(builder: Callable[..., Any], *keys: _Same) -> Any:
     return builder(*(key.value for key in keys))
 
 
-def view(builder: Callable[..., Any], *inputs: object) -> Any:
+def view(builder: Callable[..., R], *inputs: object) -> R:
     """`builder(*inputs)`, once per identity of the inputs. `builder` must be a module-level function."""
     return _memo(builder, *(_Same(value) for value in inputs))

@@ -43,7 +43,7 @@ def render(fetched: FetchedJob) -> None:
     if response.strategies:
         st.markdown("**Humanization strategies at a glance**")
         try:
-            frame, _ = overview_frame(strategy_reviews(fetched))
+            frame, _ = overview_frame(list(strategy_reviews(fetched)))
             st.dataframe(frame[[c for c in SUMMARY_COLUMNS if c in frame.columns]], hide_index=True, width="stretch")
             st.caption(
                 "Total = mutations from the parental; FR kept % = parental framework residues left unchanged; "

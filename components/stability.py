@@ -184,7 +184,7 @@ def render_stabilizing(
     )
 
 
-def render_model_versions(versions: object, prefix: str) -> None:
+def render_model_versions(versions: dict[str, str | None] | Unparsed | None, prefix: str) -> None:
     if isinstance(versions, Unparsed):
         render_unparsed(versions, "the model versions")
         return

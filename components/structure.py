@@ -51,7 +51,7 @@ def build_cdr_table(spans: list[CdrSpan]) -> pd.DataFrame:
                 "Sequence": s.sequence,
                 "Length": s.length,
                 "Mean pLDDT": None if s.mean_plddt is None else round(s.mean_plddt, 1),
-                "Confidence": (band.name + (" ⚠" if s.mean_plddt < LOW_CONFIDENCE_CDR else "")) if band else "—",
+                "Confidence": (band.name + (" ⚠" if (s.mean_plddt or 0) < LOW_CONFIDENCE_CDR else "")) if band else "—",
                 "Canonical class": s.canonical_class or "—",
             }
         )
@@ -290,7 +290,7 @@ def render(fetched: FetchedJob) -> None:
     )
     _facts(result, parsed, confidence)
     render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
-    if parsed is not None and confidence is not None:
+    if file is not None and parsed is not None and confidence is not None:
         sides = view(_sides, parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
         _viewer(parsed, file.text, file.format, confidence, spans, sides.antibody)

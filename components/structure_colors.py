@@ -6,6 +6,7 @@ antibody/antigen sides use fixed palettes chosen to stay apart from the pLDDT co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, REGION_COLORS, plddt_band, plddt_color
@@ -63,7 +64,7 @@ def plddt_legend() -> Legend:
 
 
 def by_plddt(
-    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan] = ()
+    parsed: ParsedStructure, confidence: ResidueConfidence, spans: Sequence[CdrSpan] = ()
 ) -> tuple[Colors, Legend]:
     if not confidence.is_plddt:  # other kinds have no pLDDT colours: every residue "no score"
         colors = tuple(
@@ -87,7 +88,7 @@ def by_plddt(
 
 
 def by_chain(
-    parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan] = ()
+    parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: Sequence[CdrSpan] = ()
 ) -> tuple[Colors, Legend]:
     cdrs = _cdr_of(list(spans))
     palette = {c.name: CHAIN_PALETTE[i % len(CHAIN_PALETTE)] for i, c in enumerate(parsed.chains)}
