@@ -15,13 +15,13 @@ from pydantic import Field, PlainValidator, ValidationError, field_validator, mo
 from app.models.lenient import (
     Fraction,
     Lax,
+    Lenient,
     Number,
     OptionalText,
     PerKey,
     Text,
     Unparsed,
     Unread,
-    Lenient,
     read_each,
 )
 from app.scales import plddt_values_0_100
