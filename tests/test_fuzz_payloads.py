@@ -547,15 +547,14 @@ def mixed_payloads(draw) -> tuple[dict, dict[str, set[str]]]:
     body: dict = {"job": {"id": str(uuid.uuid4()), "status": "completed"}, "results": draw(_mixed(rows, broken_row))}
 
     model_tag = f"structuremodel{n}"
-    cdrs = [
-        {"cdr": "H3", "chain": "H", "start": 105, "end": 117, "canonical_class": f"cdrclass{n}x{j}"} for j in range(2)
-    ]
+    classes = [f"cdrclass{n}x{j}" for j in range(2)]
+    cdrs = [{"cdr": "H3", "chain": "H", "start": 105, "end": 117, "canonical_class": c} for c in classes]
     body["structure_result"] = {
         "pdb_storage_path": draw(st.sampled_from(STRUCTURE_PATHS)),
         "model_used": model_tag,
         "cdr_analysis": draw(_mixed(cdrs, _broken(cdrs[0], ["start", "cdr"]))),
     }
-    expected["Structure"] |= {model_tag, *(c["canonical_class"] for c in cdrs)}
+    expected["Structure"] |= {model_tag, *classes}
 
     labels = [f"{900 + j}A" for j in range(3)]
     body["complex_result"] = {
@@ -565,25 +564,28 @@ def mixed_payloads(draw) -> tuple[dict, dict[str, set[str]]]:
     }
     expected["Complex"] |= {f"complexmodel{n}", *labels}
 
-    stabilizing = [{"mutation": f"stab{n}x{j}", "ddg": -1.0 - j} for j in range(2)]
+    codes = [f"stab{n}x{j}" for j in range(2)]
+    stabilizing = [{"mutation": code, "ddg": -1.0 - j} for j, code in enumerate(codes)]
     body["stability_result"] = {
         "stabilizing_mutations": draw(_mixed(stabilizing, _broken(stabilizing[0], ["mutation"])))
     }
-    expected["Stability"] |= {m["mutation"] for m in stabilizing}
+    expected["Stability"] |= set(codes)
 
     peptides = ["".join(draw(st.lists(st.sampled_from(AA), min_size=9, max_size=9))) + f"{n}x{j}" for j in range(2)]
     epitopes = [
         {"chain": "H", "start": 1 + j, "end": 9 + j, "peptide": p, "allele": "HLA-DRB1*01:01", "percentile_rank": 1.0}
         for j, p in enumerate(peptides)
     ]
+    notes = [f"note{n}x{j}" for j in range(2)]
     suggestions = [
-        {"chain": "H", "position": 3 + j, "to": "A", "epitopes_removed": 1, "note": f"note{n}x{j}"} for j in range(2)
+        {"chain": "H", "position": 3 + j, "to": "A", "epitopes_removed": 1, "note": note}
+        for j, note in enumerate(notes)
     ]
     body["immunogenicity_result"] = {
         "mhc2_epitopes": draw(_mixed(epitopes, _broken(epitopes[0], ["start", "end", "peptide"]))),
         "deimmunization_suggestions": draw(_mixed(suggestions, _broken(suggestions[0], ["position", "note"]))),
     }
-    expected["Immunogenicity"] |= {*peptides, *(x["note"] for x in suggestions)}
+    expected["Immunogenicity"] |= {*peptides, *notes}
     return body, expected
 
 
