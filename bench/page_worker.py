@@ -107,7 +107,7 @@ def _profile_script_thread() -> None:
 
     original = ScriptRunner._run_script
 
-    def run_script(self, rerun_data):  # type: ignore[no-untyped-def]
+    def run_script(self, rerun_data):
         profile = PROFILE["current"]
         started = time.perf_counter()
         if profile is not None:
@@ -119,7 +119,7 @@ def _profile_script_thread() -> None:
                 profile.disable()
             SCRIPT_S.append(time.perf_counter() - started)
 
-    ScriptRunner._run_script = run_script
+    setattr(ScriptRunner, "_run_script", run_script)  # noqa: B010 - a method replaced, not an attribute set
 
 
 def _timed_run(at, profile: cProfile.Profile | None = None, script: list[float] | None = None) -> float:
@@ -189,7 +189,7 @@ def measure(script: Path, job_id: str, section: str | None, reruns: int, profile
     warm_profile = cProfile.Profile()
     result["rerun_profiled_s"] = _timed_run(at, warm_profile)
     result["heavy_rerun"] = heavy_calls(warm_profile)
-    if profile_dir is not None:
+    if profile_dir is not None and cold_profile is not None:
         name = f"{script.stem}-{section or 'Overview'}"
         top_functions(cold_profile, profile_dir / f"profile-{name}-cold.txt")
         top_functions(warm_profile, profile_dir / f"profile-{name}-rerun.txt")
