@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,7 +43,7 @@ def job_body(status: str = "completed", **extra: Any) -> dict[str, Any]:
     return body
 
 
-def write_data_dir(root: Path, bodies: list[dict[str, Any]], files: dict[str, str | bytes] | None = None) -> Path:
+def write_data_dir(root: Path, bodies: list[dict[str, Any]], files: Mapping[str, str | bytes] | None = None) -> Path:
     """A folder the sample server can serve: jobs/<id>.json and storage/<path>."""
     (root / "jobs").mkdir(parents=True, exist_ok=True)
     (root / "storage").mkdir(parents=True, exist_ok=True)
