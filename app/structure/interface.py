@@ -63,7 +63,7 @@ def compute_interface(
     out: list[InterfaceResidue] = []
     for ci, chain in enumerate(model):
         for ri, residue in enumerate(chain):
-            if (ci, ri) in hits:
+            if (ci, ri) in hits and residue.seqid.num is not None:
                 rid = ResidueId(chain.name, residue.seqid.num, residue.seqid.icode.strip())
                 out.append(InterfaceResidue(rid, residue.name, sides.side(chain.name)))
     return out
