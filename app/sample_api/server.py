@@ -74,7 +74,8 @@ def create_app(
     app = FastAPI(title="Antibody job API (sample)", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.faults = faults or FaultPlan()
-    app.state.requests: list[RequestRecord] = []
+    requests: list[RequestRecord] = []
+    app.state.requests = requests
 
     def bearer(request: Request) -> str | None:
         header = request.headers.get("authorization", "")
