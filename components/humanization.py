@@ -120,7 +120,6 @@ def render(fetched: FetchedJob) -> None:
     review = reviews[names.index(chosen_name)] if chosen_name in names else reviews[0]
     for what, value in review.problems:
         render_unparsed(value, what)
-    _render_unread_items(review.row)
     if not review.chains:
         st.warning("This strategy holds no humanized sequence (humanized_vh / humanized_vl are empty).")
 
@@ -142,17 +141,17 @@ def render(fetched: FetchedJob) -> None:
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
 
 
-def _render_unread_items(row: HumanizationResultRow) -> None:
-    """Mutations, liabilities and peptides of this strategy that could not be read (their siblings are shown)."""
-    for value, what in ((row.mutations, "mutation(s)"), (row.liabilities, "liability(ies)")):
-        if isinstance(value, (Mutations, Liabilities)):
-            for field, items in value.unread.items():
-                render_unread(items, f"{field.upper()} {what}")
-    if isinstance(row.oasis_score, PerChain):
+def _render_unread_items(value: object, what: str) -> None:
+    """The items of the strategy's per-chain lists (mutations, liabilities, humanness peptides) that could
+    not be read, in the subsection that shows their readable siblings."""
+    if isinstance(value, (Mutations, Liabilities)):
+        for field, items in value.unread.items():
+            render_unread(items, f"{field.upper()} {what}")
+    elif isinstance(value, PerChain):
         for chain in ("vh", "vl"):
-            humanness = getattr(row.oasis_score, chain)
+            humanness = getattr(value, chain)
             if isinstance(humanness, Humanness):
-                render_unread(humanness.unread.get("peptides", ()), f"{chain.upper()} humanness peptide(s)")
+                render_unread(humanness.unread.get("peptides", ()), f"{chain.upper()} {what}")
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -227,6 +226,7 @@ def _region_counts(review: StrategyReview):
 
 
 def _render_mutations(review: StrategyReview) -> None:
+    _render_unread_items(review.row.mutations, "mutation(s)")
     frame = view(_mutation_table, review)
     if frame.empty:
         if any(c.has_parental for c in review.chains):
@@ -279,6 +279,7 @@ def _render_mutations(review: StrategyReview) -> None:
 
 
 def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
+    _render_unread_items(review.row.oasis_score, "humanness peptide(s)")
     have = [c for c in review.chains if c.humanness is not None]
     if not have:
         st.info("The service sent no humanness scores for this strategy.")
@@ -336,6 +337,7 @@ def _cdr_rows_shaded(frame):
 
 
 def _render_liabilities(review: StrategyReview) -> None:
+    _render_unread_items(review.row.liabilities, "liability(ies)")
     chains = list(review.chains)
     for chain in chains:
         if chain.liability_source != "service":
