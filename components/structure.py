@@ -6,6 +6,8 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import pandas.io.formats.style
 import streamlit as st
@@ -241,8 +243,11 @@ def _chosen_tracks(tracks: list) -> list:
     return [track for track in tracks if track.chain in set(picked)]
 
 
-def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None) -> None:
+def _cdr_table(
+    spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None, unread: Sequence[Unparsed] = ()
+) -> None:
     st.subheader("CDR analysis", anchor=False)
+    render_unread(unread, "CDR analysis row(s)")
     st.caption(md_escape(where))
     if not spans:
         return
@@ -289,7 +294,6 @@ def render(fetched: FetchedJob) -> None:
         view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, [])
     )
     _facts(result, parsed, confidence)
-    render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
     if file is not None and parsed is not None and confidence is not None:
         sides = view(_sides, parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
@@ -302,9 +306,16 @@ def render(fetched: FetchedJob) -> None:
                 label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})",
             )
         _confidence_plot(parsed, confidence, spans, problems)
-        _cdr_table(spans, where, confidence)
+        _cdr_table(spans, where, confidence, result.unread.get("cdr_analysis", ()))
     elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
-        _cdr_table(spans_from_api_without_file(result), "CDRs as given by the service (the file is unavailable).", None)
+        _cdr_table(
+            spans_from_api_without_file(result),
+            "CDRs as given by the service (the file is unavailable).",
+            None,
+            result.unread.get("cdr_analysis", ()),
+        )
+    else:
+        render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
     raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result", key="struct-raw")
 
 
