@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import uuid
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -589,6 +590,21 @@ def mixed_payloads(draw) -> tuple[dict, dict[str, set[str]]]:
     return body, expected
 
 
+_SESSIONS: dict[str, Any] = {}
+
+
+def _own_session() -> Any:
+    """This test's own AppTest session (same server and environment as `fuzz_page`): what the first
+    test left in its session (query parameters bound to its strategies and sections) never steers it."""
+    if "siblings" not in _SESSIONS:
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.run()
+        _SESSIONS["siblings"] = at
+    return _SESSIONS["siblings"]
+
+
 def _page_text(at) -> str:
     """What the page shows as text: Markdown, captions, metrics, pickers, table cells (raw JSON excluded)."""
     parts: list[str] = []
@@ -612,7 +628,8 @@ def _page_text(at) -> str:
 @given(case=mixed_payloads())
 def test_a_broken_item_never_hides_its_readable_siblings(fuzz_page, case):
     body, expected = case
-    server, at, root = fuzz_page
+    server, _, root = fuzz_page
+    at = _own_session()
     job_id = body["job"]["id"]
     (root / "jobs" / f"{job_id}.json").write_text(json.dumps(body), encoding="utf-8")
     server.app.state.store.samples[job_id] = Sample(job_id, body, job_id, "", None)
