@@ -136,7 +136,7 @@ def _tile_grid(src: gemmi.Structure, tiles: int) -> tuple[gemmi.Structure, dict[
     """`tiles` copies of a two-chain model on the builder's 60 Å grid; returns (structure, new chain → old chain)."""
     big = gemmi.Structure()
     big.name = "tiled_flashabb"
-    model = gemmi.Model("1")
+    model = gemmi.Model(1)
     origin: dict[str, str] = {}
     k = 0
     for t in range(tiles):
@@ -236,7 +236,7 @@ def _tile_copies(src: gemmi.Structure, factor: int, shift_a: float = COPY_SHIFT_
     out = gemmi.Structure()
     out.name = src.name or "scaled"
     out.cell = src.cell
-    model = gemmi.Model("1")
+    model = gemmi.Model(1)
     for k in range(factor):
         for chain in src[0]:
             new = chain.clone()

@@ -315,7 +315,9 @@ def growth_table(growth: dict[str, Any], factors: list[int]) -> list[str]:
     )
     lines = [head, "|" + "---|" * (len(factors) + 4)]
     for section in ["baseline", *SECTIONS]:
-        cells, colds, reruns = [], [], []
+        cells: list[str] = []
+        colds: list[float | None] = []
+        reruns: list[float | None] = []
         for f in factors:
             r = growth.get(f"x{f}", {}).get(section)
             if r is None:

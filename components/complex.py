@@ -36,7 +36,7 @@ from components import structure_common as common
 from components.formatting import md_escape
 from components.memo import view
 from components.plddt_plot import build_chain_bar_figure
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("Interface", "Chain", "pLDDT")
@@ -229,9 +229,7 @@ def _interface(
 ) -> list[InterfaceResidue]:
     st.subheader("Interface", anchor=False)
     given = result.interface_residues
-    if isinstance(given, Unparsed):
-        render_unparsed(given, "interface_residues")
-        given = None
+    render_unread(result.unread.get("interface_residues", ()), "interface residue label(s)")
     residues: list[InterfaceResidue] = []
     if given and any(given.values()):
         labels = {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}

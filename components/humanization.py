@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
@@ -17,12 +17,23 @@ import streamlit as st
 from app.client import FetchedJob
 from app.humanization import exports, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
-from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
+from app.models import (
+    FcAnalysis,
+    HumanizationResultRow,
+    Humanness,
+    Liabilities,
+    Mutations,
+    PerChain,
+    ScfvAnalysis,
+    Unparsed,
+    VhhAnalysis,
+)
+from app.models.contract import read_results
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
-from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +46,15 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     """Review every strategy once per distinct `results` content (numbering and alignment are the slow
     parts). An in-process cache keyed by content: the reviews hold pydantic models, which st.cache_data
     cannot pickle, and the same content gives the same review whoever asks."""
-    rows = json.loads(results_json)
+    rows = read_results(json.loads(results_json))  # the contract's reading: a row it cannot read is left out
     reviews = []
-    for position, item in enumerate(rows):
-        if isinstance(item, dict):
-            reviews.append(review_strategy(HumanizationResultRow.model_validate(item), position))
+    for position, row in enumerate(rows):
+        if not isinstance(row, HumanizationResultRow):
+            continue  # shown as raw JSON by `render`
+        try:
+            reviews.append(review_strategy(row, position))
+        except Exception:  # data nobody foresaw: this strategy is left out, the others are reviewed
+            log.exception("humanization: reviewing strategy %d failed", position + 1)
     return tuple(reviews)
 
 
@@ -54,7 +69,7 @@ def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
     return view(_reviews_of, fetched)
 
 
-def _unique_names(reviews: list[StrategyReview]) -> list[str]:
+def _unique_names(reviews: Sequence[StrategyReview]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for review in reviews:
@@ -79,16 +94,14 @@ def render(fetched: FetchedJob) -> None:
     for item in fetched.response.results:
         if isinstance(item, Unparsed):
             render_unparsed(item, "a humanization result")
-    if not fetched.response.strategies:
-        st.info("This job has no humanization result that could be read.", icon=":material/info:")
-        raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
-        return
-    try:
-        reviews = strategy_reviews(fetched)
-    except Exception as error:
+    reviews = strategy_reviews(fetched) if fetched.response.strategies else ()
+    if len(reviews) < len(fetched.response.strategies):
         st.error(
-            f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows."
+            f"{len(fetched.response.strategies) - len(reviews)} strategy(ies) could not be analysed and are left out; "
+            "the raw JSON is at the end of this section."
         )
+    if not reviews:
+        st.info("This job has no humanization result that could be read.", icon=":material/info:")
         raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     job_id = fetched.job_id
@@ -126,6 +139,19 @@ def render(fetched: FetchedJob) -> None:
     st.subheader("Downloads")
     _safely(_render_downloads, "the downloads", reviews, job_id)
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
+
+
+def _render_unread_items(value: object, what: str) -> None:
+    """The items of the strategy's per-chain lists (mutations, liabilities, humanness peptides) that could
+    not be read, in the subsection that shows their readable siblings."""
+    if isinstance(value, (Mutations, Liabilities)):
+        for field, items in value.unread.items():
+            render_unread(items, f"{field.upper()} {what}")
+    elif isinstance(value, PerChain):
+        for chain in ("vh", "vl"):
+            humanness = getattr(value, chain)
+            if isinstance(humanness, Humanness):
+                render_unread(humanness.unread.get("peptides", ()), f"{chain.upper()} {what}")
 
 
 # --- overview ----------------------------------------------------------------------------------
@@ -200,6 +226,7 @@ def _region_counts(review: StrategyReview):
 
 
 def _render_mutations(review: StrategyReview) -> None:
+    _render_unread_items(review.row.mutations, "mutation(s)")
     frame = view(_mutation_table, review)
     if frame.empty:
         if any(c.has_parental for c in review.chains):
@@ -252,11 +279,13 @@ def _render_mutations(review: StrategyReview) -> None:
 
 
 def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
+    _render_unread_items(review.row.oasis_score, "humanness peptide(s)")
     have = [c for c in review.chains if c.humanness is not None]
     if not have:
         st.info("The service sent no humanness scores for this strategy.")
     for chain in have:
         h = chain.humanness
+        assert h is not None  # `have` holds the chains with humanness
         cols = st.columns(5)
         cols[0].markdown(f"**{chain.name}**")
         cols[1].metric(
@@ -308,6 +337,7 @@ def _cdr_rows_shaded(frame):
 
 
 def _render_liabilities(review: StrategyReview) -> None:
+    _render_unread_items(review.row.liabilities, "liability(ies)")
     chains = list(review.chains)
     for chain in chains:
         if chain.liability_source != "service":
@@ -430,6 +460,7 @@ def _render_fc(review: StrategyReview) -> None:
     cols[1].metric("Allotype", md_escape(analysis.allotype or "not called"))
     cols[2].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
     st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
+    render_unread(analysis.unread.get("engineered_mutations", ()), "engineered Fc mutation(s)")
     if analysis.engineered_mutations:
         st.dataframe(
             [

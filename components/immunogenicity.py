@@ -26,7 +26,7 @@ from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, U
 from app.stability import ResidueContext, ddg_table, residue_context
 from components.formatting import md_code, md_escape
 from components.header import render_variant_note
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.stability import render_model_versions, safe_file_stem
 
 LEVELS = {"weak": "Strong + weak binders", "strong": "Strong binders only"}
@@ -149,9 +149,7 @@ def render_maps(
     result: ImmunogenicityResultRow, epitopes: list[Epitope], context: ResidueContext, criteria: Criteria
 ) -> None:
     for kind in KINDS:
-        value = getattr(result, LIST_FIELDS[kind])
-        if isinstance(value, Unparsed):
-            render_unparsed(value, f"the {kind} epitopes")
+        render_unread(result.unread.get(LIST_FIELDS[kind], ()), f"{kind} epitope(s)")
     chains = _chains(epitopes, context)
     if not chains:
         st.info("No epitopes and no chain sequences: nothing to map.", icon=":material/info:")
@@ -197,10 +195,8 @@ def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], crit
     stem = safe_file_stem(job_id)
     for tab, kind in zip(tabs, KINDS):
         with tab:
-            value = getattr(result, LIST_FIELDS[kind])
-            if isinstance(value, Unparsed):
-                st.caption("This list came in an unexpected shape: see the note above the map.")
-                continue
+            if result.unread.get(LIST_FIELDS[kind]):
+                st.caption("Some items of this list came in an unexpected shape: see the note above the map.")
             if not counts[kind]:
                 st.caption(f"No {kind} epitopes in the result.")
                 continue
@@ -215,8 +211,7 @@ def render_tables(result: ImmunogenicityResultRow, epitopes: list[Epitope], crit
                     "score": st.column_config.NumberColumn(format="%.3f"),
                 },
             )
-            if kind != BCELL:
-                t = criteria.thresholds(kind)
+            if (t := criteria.thresholds(kind)) is not None:  # MHC kinds; B-cell epitopes have a score only
                 st.caption(
                     f"Binding bins by {md_escape(t.name)}: strong ≤ {t.strong:g} %, weak ≤ {t.weak:g} %; "
                     "'unranked' = no percentile rank given. Click a column header to sort."
@@ -235,7 +230,7 @@ def _stability_table(fetched: FetchedJob, context: ResidueContext):
     stability = fetched.response.stability_result
     if not isinstance(stability, StabilityResultRow):
         return None, []
-    stabilizing = stability.stabilizing_mutations if isinstance(stability.stabilizing_mutations, list) else []
+    stabilizing = stability.stabilizing_mutations or []
     matrix = stability.ddg_matrix
     if not isinstance(matrix, DdgMatrix) or not matrix.positions:
         return None, stabilizing
@@ -245,9 +240,7 @@ def _stability_table(fetched: FetchedJob, context: ResidueContext):
 def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, context: ResidueContext) -> None:
     st.subheader("Deimmunization suggestions")
     suggestions = result.deimmunization_suggestions
-    if isinstance(suggestions, Unparsed):
-        render_unparsed(suggestions, "the deimmunization suggestions")
-        return
+    render_unread(result.unread.get("deimmunization_suggestions", ()), "deimmunization suggestion(s)")
     if not suggestions:
         st.info("The result has no deimmunization suggestions.", icon=":material/info:")
         return

@@ -16,7 +16,9 @@ import threading
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 MAX_ENTRIES = 128
 
@@ -37,7 +39,7 @@ def _same(held: Any, value: object) -> bool:
     return (held() if isinstance(held, weakref.ref) else held) is value
 
 
-def view(builder: Callable[..., Any], *inputs: object) -> Any:
+def view(builder: Callable[..., R], *inputs: object) -> R:
     """`builder(*inputs)`, once per identity of the inputs. `builder` must be a module-level function."""
     key: _Key = (builder, *(id(value) for value in inputs))
     with _lock:

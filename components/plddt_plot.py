@@ -8,8 +8,10 @@ the API, so every text that plotly renders (hover, ticks, annotations) is HTML-e
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -65,7 +67,7 @@ _BAND_SCALE = _band_scale()
 _BAND_INDEX = {band: i for i, band in enumerate(PLDDT_BANDS)}
 
 
-def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, kind: str = "plddt") -> go.Figure:
+def build_residue_figure(tracks: list[ChainTrack], spans: Sequence[Span] = (), *, kind: str = "plddt") -> go.Figure:
     """One panel per chain: x = position in the chain (ticks show the file's residue numbers).
 
     `kind="plddt"`: 0-100 with the four confidence bands behind the line and points in band colours.
@@ -88,9 +90,10 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
         xa, ya = ("x", "y") if row == 1 else (f"x{row}", f"y{row}")
         top = 1.0 - (row - 1) * (panel + spacing)
         count = len(track.values)
+        colors: np.ndarray | str
         if kind == "plddt":
             found = [plddt_band(v) for v in track.values]
-            colors = np.array([_BAND_INDEX.get(b, len(PLDDT_BANDS)) for b in found], dtype=float)
+            colors = np.array([_BAND_INDEX[b] if b else len(PLDDT_BANDS) for b in found], dtype=np.float64)
             bands = [b.name if b else "no score" for b in found]
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>pLDDT %{y:.1f} (%{customdata[3]})<extra></extra>"
         else:
@@ -101,7 +104,7 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
         custom = np.array(
             [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object
         ).reshape(-1, 4)
-        marker = dict(color=colors, size=5, line=dict(width=0))
+        marker: dict[str, Any] = dict(color=colors, size=5, line=dict(width=0))
         if kind == "plddt":
             marker.update(colorscale=_BAND_SCALE, cmin=-0.5, cmax=len(PLDDT_BANDS) + 0.5, showscale=False)
         data.append(
@@ -225,6 +228,11 @@ def cached_residue_figure(tracks: tuple[ChainTrack, ...], spans: tuple[Span, ...
     return build_residue_figure(list(tracks), list(spans), kind=kind)
 
 
+def _band_name(value: float | None) -> str:
+    band = plddt_band(value)
+    return band.name if band else "no score"
+
+
 def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, str] | None = None) -> go.Figure:
     """Per-chain pLDDT as horizontal bars in band colours, over the band backgrounds."""
     chains = list(per_chain)
@@ -241,7 +249,7 @@ def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, 
             marker=dict(color=[plddt_color(v) if v is not None else NO_SCORE_COLOR for v in values]),
             text=[f"{v:.1f}" if v is not None else "no score" for v in values],
             textposition="outside",
-            customdata=[[plddt_band(v).name if plddt_band(v) else "no score"] for v in values],
+            customdata=[[_band_name(v)] for v in values],
             hovertemplate="Chain %{y}<br>pLDDT %{x:.1f} (%{customdata[0]})<extra></extra>",
         )
     )

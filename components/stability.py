@@ -22,7 +22,7 @@ from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
 from components.header import render_variant_note
-from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
 
@@ -74,7 +74,7 @@ def _matrix_table(result: StabilityResultRow, context: ResidueContext) -> DdgTab
     matrix = result.ddg_matrix
     if not isinstance(matrix, DdgMatrix) or not matrix.positions:
         return None
-    stabilizing = result.stabilizing_mutations if isinstance(result.stabilizing_mutations, list) else []
+    stabilizing = result.stabilizing_mutations or []
     return ddg_table(matrix, context, stabilizing)
 
 
@@ -83,6 +83,8 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     if isinstance(result.ddg_matrix, Unparsed):
         render_unparsed(result.ddg_matrix, "the ddG matrix")
         return None
+    if isinstance(result.ddg_matrix, DdgMatrix):
+        render_unread(result.ddg_matrix.unread.get("positions", ()), "ddG position(s)")
     table = _matrix_table(result, context)
     if table is None:
         st.info("The stability result has no ddG matrix.", icon=":material/info:")
@@ -147,9 +149,7 @@ def render_stabilizing(
 ) -> None:
     st.subheader("Stabilizing mutations")
     mutations = result.stabilizing_mutations
-    if isinstance(mutations, Unparsed):
-        render_unparsed(mutations, "the stabilizing mutations")
-        return
+    render_unread(result.unread.get("stabilizing_mutations", ()), "stabilizing mutation(s)")
     if not mutations:
         st.info("The stability result lists no stabilizing mutations.", icon=":material/info:")
         return
@@ -179,7 +179,7 @@ def render_stabilizing(
     )
 
 
-def render_model_versions(versions: object, prefix: str) -> None:
+def render_model_versions(versions: dict[str, str | None] | Unparsed | None, prefix: str) -> None:
     if isinstance(versions, Unparsed):
         render_unparsed(versions, "the model versions")
         return

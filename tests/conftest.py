@@ -58,7 +58,7 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[RunningServer], None]:
+def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[RunningServer], None]]:
     """Point the dashboard at a given server through the environment, as a user would."""
 
     def point_at(server: RunningServer) -> None:

@@ -77,7 +77,9 @@ def test_interface_keeps_insertion_codes(shared_data: Path) -> None:
 def test_sides_by_job_sequences_win_over_numbering(shared_data: Path) -> None:
     text = (shared_data / "complex/3hfm.pdb").read_text()
     parsed = parse_structure(text, "pdb")
-    heavy = parsed.chain("H").sequence[:118]  # the VH as a job would give it
+    chain = parsed.chain("H")
+    assert chain is not None
+    heavy = chain.sequence[:118]  # the VH as a job would give it
     sides = split_sides(parsed, (heavy,))
     assert sides.method == "sequence" and sides.antibody == ("H",)
     assert set(sides.antigen) == {"L", "Y"}

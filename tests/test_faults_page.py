@@ -114,7 +114,8 @@ def faulty(browser, tmp_path_factory):  # browser first: without Chromium, skip 
     files["big/too-large.pdb"] = big
     jobs: dict[str, str] = {}
     bodies = []
-    for case in [*JOB_FAULTS, *FILE_FAULTS]:
+    cases: list[JobFault | FileFault] = [*JOB_FAULTS, *FILE_FAULTS]
+    for case in cases:
         body = with_new_id(base)
         if isinstance(case, FileFault):
             path = case.path or f"faults/{case.name}.pdb"

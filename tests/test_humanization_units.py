@@ -116,6 +116,7 @@ def test_a_non_antibody_sequence_stays_unnumbered_without_error():
 
 def test_vernier_flags_follow_kabat_positions():
     flags = vernier_flags(TRAS_VH)
+    assert flags is not None
     # No Kabat insertion before 35A, so Kabat 2 and 27-30 are indices 2 and 27-30; 5 is not Vernier.
     assert flags[1] and all(flags[26:30]) and not flags[4]
 
@@ -271,7 +272,9 @@ def test_alignment_html_escapes_every_untrusted_string():
             }
         )
     )
-    markup = build_alignment_html(review.chain("vh"))
+    chain = review.chain("vh")
+    assert chain is not None
+    markup = build_alignment_html(chain)
     assert "<img" not in markup and "<script" not in markup and "<b>" not in markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in markup  # the hostile label is shown, as text
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sample_api import start_in_thread
+from app.sample_api import RunningServer, start_in_thread
 from tests.helpers import job_body, write_data_dir
 
 TRASTUZUMAB = "01bb1aae-c0db-5b16-8a44-9bf3b4338c07"
@@ -43,7 +43,7 @@ def test_complex_section_on_the_sample_job(open_page) -> None:
 
 @pytest.fixture
 def own_server(tmp_path: Path, shared_data: Path):
-    servers = []
+    servers: list[RunningServer] = []
 
     def start(bodies, files):
         server = start_in_thread(write_data_dir(tmp_path / f"d{len(servers)}", bodies, files))

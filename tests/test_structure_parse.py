@@ -21,6 +21,7 @@ from app.structure import (
     spans_from_numbering,
 )
 from app.structure.parse import StructureParseError, viewer_text
+from tests.helpers import read
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
@@ -52,8 +53,8 @@ def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
         .find("_atom_site.", ["auth_asym_id", "auth_seq_id", "label_atom_id", "B_iso_or_equiv"])
     )
     expected = {(r[0], r[1]): float(r[3]) for r in table if r[2] == "CA"}
-    got = {(rid.chain, rid.label): v for rid, v in conf.values.items()}
-    assert got.keys() == expected.keys()
+    got = {(rid.chain, rid.label): v for rid, v in conf.values.items() if v is not None}
+    assert got.keys() == expected.keys() and len(got) == len(conf.values)
     assert all(abs(got[k] - expected[k]) < 0.01 for k in expected)
     assert 55 < min(got.values()) < 56 and 98 < max(got.values()) < 99  # PROVENANCE: B 55.7/…/98.5
 
@@ -69,6 +70,7 @@ def test_plddt_0_1_scale_is_detected(shared_data: Path, tmp_path: Path) -> None:
     assert conf.kind is ConfidenceKind.PLDDT and "0–1" in conf.note
     raw = _ca_bfactors_pdb(text)
     for rid, value in conf.values.items():
+        assert value is not None
         assert value == pytest.approx(raw[(rid.chain, rid.label)] * 100, abs=0.01)
         assert 50 <= value <= 100
 
@@ -182,16 +184,17 @@ def test_viewer_text_keeps_the_first_of_two_models(shared_data: Path) -> None:
 
 def test_cdrs_by_numbering_match_the_services_cdr_analysis() -> None:
     """The sample job's cdr_analysis (written by the sample builder) vs IMGT numbering done here."""
-    from app.models import JobResponse
+    from app.models import JobResponse, StructureResultRow
 
     job = json.loads((SAMPLES / "jobs" / "01bb1aae-c0db-5b16-8a44-9bf3b4338c07.json").read_text())
-    result = JobResponse.model_validate(job).structure_result
-    text = (SAMPLES / "storage" / result.pdb_storage_path).read_text()
+    result = read(JobResponse.model_validate(job).structure_result, StructureResultRow)
+    text = (SAMPLES / "storage" / read(result.pdb_storage_path, str)).read_text()
     parsed = parse_structure(text, "pdb")
-    conf, _ = residue_confidence(parsed, result.per_residue_plddt, result.model_used)
+    conf, _ = residue_confidence(parsed, read(result.per_residue_plddt, dict), result.model_used)
     derived = {(s.cdr, s.sequence) for s in spans_from_numbering(parsed, ("H", "L"), conf)}
-    given = {(r.cdr, r.sequence) for r in result.cdr_analysis}
+    rows = read(result.cdr_analysis, list)
+    given = {(r.cdr, r.sequence) for r in rows}
     assert derived == given
-    api_spans = spans_from_api(result.cdr_analysis, parsed, conf)
-    for span, row in zip(api_spans, result.cdr_analysis):
+    api_spans = spans_from_api(rows, parsed, conf)
+    for span, row in zip(api_spans, rows):
         assert span.sequence == row.sequence and len(span.residues) == row.length

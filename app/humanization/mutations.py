@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from app.humanization.alignment import PairAlignment
 from app.humanization.numbering import ChainNumbering, is_cdr, normalise_region
+from app.models import Mutation
 
 SOURCE_SERVICE = "service"
 SOURCE_ALIGNMENT = "alignment"
@@ -34,7 +35,7 @@ class MutationRecord:
 
     @property
     def in_framework(self) -> bool:
-        return bool(self.region) and self.region.startswith("FR")
+        return self.region is not None and self.region.startswith("FR")
 
     @property
     def code(self) -> str:
@@ -52,7 +53,7 @@ class MutationCounts:
 
 
 def _flag(flags: tuple[bool, ...] | None, index: int | None) -> bool:
-    return bool(flags) and index is not None and 1 <= index <= len(flags) and flags[index - 1]
+    return flags is not None and index is not None and 1 <= index <= len(flags) and flags[index - 1]
 
 
 def column_regions(
@@ -86,7 +87,7 @@ def column_labels(
 
 def reconcile(
     chain: str,
-    service: list,
+    service: list[Mutation],
     alignment: PairAlignment,
     humanized: ChainNumbering,
     parental: ChainNumbering | None,
@@ -99,14 +100,14 @@ def reconcile(
     records: list[MutationRecord] = []
     listed: set[int] = set()
     for item in service:
-        index = int(item.index) if item.index is not None else None
-        inside = index is not None and 1 <= index <= len(humanized.sequence)
+        index = item.index
+        inside = 1 <= index <= len(humanized.sequence)
         label = str(item.position) if item.position not in (None, "") else (humanized.label(index) if inside else "?")
         region = normalise_region(item.region) or (humanized.region(index) if inside else None)
         reason = str(item.reason or "")
         vernier = _flag(humanized_vernier, index if inside else None) or "vernier" in reason.lower()
-        column = alignment.column_of_humanized(index) if inside else None
-        parental_index = alignment.columns[column].parental_index if column is not None else None
+        at_column = alignment.column_of_humanized(index) if inside else None
+        parental_index = alignment.columns[at_column].parental_index if at_column is not None else None
         records.append(
             MutationRecord(
                 chain,
@@ -133,6 +134,8 @@ def reconcile(
             label = humanized.label(column.humanized_index)
             region = humanized.region(column.humanized_index)
             vernier = _flag(humanized_vernier, column.humanized_index)
+        elif column.parental_index is None:  # no residue on either side: not a column an alignment makes
+            continue
         else:
             label = parental.label(column.parental_index) if parental is not None else str(column.parental_index)
             region = parental.region(column.parental_index) if parental is not None else None

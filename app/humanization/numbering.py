@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeGuard
 
 from app.conventions import KABAT_VERNIER, REGION_ORDER
 
@@ -87,8 +88,8 @@ def normalise_region(region: str | None) -> str | None:
     return text if text in REGION_ORDER else None
 
 
-def is_cdr(region: str | None) -> bool:
-    return bool(region) and region.startswith("CDR")
+def is_cdr(region: str | None) -> TypeGuard[str]:
+    return region is not None and region.startswith("CDR")
 
 
 def _region_table(scheme: str, chain_type: str) -> list[tuple[str, int, int]]:

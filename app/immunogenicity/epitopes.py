@@ -75,9 +75,9 @@ def epitopes_of(result: ImmunogenicityResultRow) -> list[Epitope]:
                         e.score,
                     )
                 )
-    for e in result.bcell_epitopes if isinstance(result.bcell_epitopes, list) else []:
-        if isinstance(e, BcellEpitope):
-            out.append(Epitope(BCELL, _chain(e.chain), e.start, e.end, e.sequence or "", score=e.score))
+    for b in result.bcell_epitopes if isinstance(result.bcell_epitopes, list) else []:
+        if isinstance(b, BcellEpitope):
+            out.append(Epitope(BCELL, _chain(b.chain), b.start, b.end, b.sequence or "", score=b.score))
     return out
 
 
@@ -97,6 +97,13 @@ class Criteria:
             return MHC2_SETS.get(self.mhc2_set, MHC2_THRESHOLDS)
         return None
 
+    def mhc_thresholds(self, kind: str) -> ThresholdSet:
+        """The threshold set of an MHC kind (B-cell epitopes have none)."""
+        thresholds = self.thresholds(kind)
+        if thresholds is None:
+            raise ValueError(f"{kind} epitopes have no rank thresholds")
+        return thresholds
+
     def cutoff(self, kind: str) -> float | None:
         t = self.thresholds(kind)
         return None if t is None else (t.strong if self.level == STRONG else t.weak)
@@ -106,7 +113,7 @@ class Criteria:
             return True
         if self.alleles is not None and e.allele not in self.alleles:
             return False
-        binned = bin_rank(e.rank, self.thresholds(e.kind))
+        binned = bin_rank(e.rank, self.mhc_thresholds(e.kind))
         if binned == UNRANKED:
             return self.include_unranked
         return binned == STRONG or (binned == WEAK and self.level != STRONG)
@@ -115,8 +122,7 @@ class Criteria:
         """The threshold set in use, in words (shown on the chart)."""
         parts = []
         for kind in (MHC1, MHC2):
-            t = self.thresholds(kind)
-            parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({t.name}, {self.level})")
+            parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({self.mhc_thresholds(kind).name}, {self.level})")
         text = "; ".join(parts)
         if self.include_unranked:
             text += "; unranked epitopes counted"
@@ -216,7 +222,7 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
         )
         frame["score"] = pd.to_numeric(frame["score"], errors="coerce").astype(float)
         return frame
-    thresholds = criteria.thresholds(kind)
+    thresholds = criteria.mhc_thresholds(kind)
     frame = pd.DataFrame(
         {
             "chain": [e.chain for e in rows],

@@ -123,7 +123,9 @@ def build_epitope_map(
             )
             yaxis["range"] = [0, 1]
         layout["yaxis" if row == 1 else f"yaxis{row}"] = yaxis
-        xaxis = dict(anchor=ya, domain=[0.0, 1.0], tickmode="array", tickvals=tickvals, range=[0.5, length + 0.5])
+        xaxis: dict[str, object] = dict(
+            anchor=ya, domain=[0.0, 1.0], tickmode="array", tickvals=tickvals, range=[0.5, length + 0.5]
+        )
         if xa != bottom_x:  # rows share the bottom row's x axis, which alone shows tick labels and a title
             xaxis.update(matches=bottom_x, showticklabels=False)
         else:

@@ -60,7 +60,7 @@ class SampleStore:
                 "id": s.job_id,
                 "title": s.title,
                 "description": s.description,
-                "status": str(self.view(s.job_id, peek=True)["job"].get("status")),
+                "status": str((self.view(s.job_id, peek=True) or s.body)["job"].get("status")),
             }
             for s in self.samples.values()
         ]
@@ -82,8 +82,9 @@ class SampleStore:
         return self._scheduled(sample, now - first, first)
 
     def _scheduled(self, sample: Sample, elapsed: float, first: float) -> dict[str, Any]:
-        pending_s = float(sample.schedule.get("pending_s", 5))
-        running_s = float(sample.schedule.get("running_s", 10))
+        schedule = sample.schedule or {}
+        pending_s = float(schedule.get("pending_s", 5))
+        running_s = float(schedule.get("running_s", 10))
         created = datetime.fromtimestamp(first, tz=UTC)
         started = created + timedelta(seconds=pending_s)
         completed = started + timedelta(seconds=running_s)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from app.conventions import REGION_ORDER
 from app.models import HumanizationResultRow, JobResponse, Numbering, StructureResultRow
@@ -45,7 +46,7 @@ def normalise_region(region: str | None) -> str | None:
     return name if name in REGION_ORDER else text
 
 
-def is_cdr(region: str | None) -> bool:
+def is_cdr(region: str | None) -> TypeGuard[str]:
     return bool(region) and str(region).upper().startswith("CDR")
 
 

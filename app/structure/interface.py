@@ -58,7 +58,7 @@ def compute_interface(
     out: list[InterfaceResidue] = []
     for chain in model:
         for residue in chain:
-            if (chain.name, residue.seqid.num, residue.seqid.icode) in hits:
+            if (chain.name, residue.seqid.num, residue.seqid.icode) in hits and residue.seqid.num is not None:
                 rid = ResidueId(chain.name, residue.seqid.num, residue.seqid.icode.strip())
                 out.append(InterfaceResidue(rid, residue.name, sides.side(chain.name)))
     return out

@@ -124,6 +124,8 @@ def parse_structure(text: str, fmt: str) -> ParsedStructure:
                     ligands.add(name)
                 continue
             seqid = residue.seqid
+            if seqid.num is None:  # gemmi's "no sequence number": nothing to label the residue by
+                continue
             rid = ResidueId(chain_name, seqid.num, seqid.icode.strip())
             residues.append(Residue(rid, name, _one_letter(name), _polymer_bfactor(residue), True))
         if residues:
