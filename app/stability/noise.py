@@ -33,7 +33,7 @@ class Call:
 def call(ddg: float | None, uncertainty: float | None = None, level: float = DDG_NOISE_KCAL) -> Call:
     """stabilizing when ΔΔG ≤ −noise, destabilizing when ≥ +noise, else within noise (boundaries count)."""
     from_model = uncertainty is not None and math.isfinite(uncertainty) and uncertainty > 0
-    noise = float(uncertainty) if from_model else level
+    noise = float(uncertainty) if from_model and uncertainty is not None else level
     if ddg is None or not math.isfinite(ddg):
         return Call(UNKNOWN, noise, from_model)
     if ddg <= -noise:
