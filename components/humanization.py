@@ -15,6 +15,7 @@ import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import tim
 import streamlit as st
 
 from app.client import FetchedJob
+from app.conventions import SEVERITY_MEANING
 from app.humanization import exports, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
 from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
@@ -323,6 +324,16 @@ def _render_liabilities(review: StrategyReview) -> None:
     if frame.empty:
         st.success("No liabilities found on the humanized chains.")
     else:
+        regraded = int((frame["Service said"] != "").sum())
+        if not regraded:
+            frame = frame.drop(columns="Service said")
+        note = SEVERITY_MEANING
+        if regraded:
+            note += (
+                f" {regraded} of the service's severities differ from that class (e.g. every CDR Trp called high): "
+                "the class is shown, the service's word under 'Service said'."
+            )
+        st.caption(note)
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**By type and severity**")
