@@ -24,6 +24,7 @@ from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
 from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.sidebar import sample_title
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,8 @@ def render(fetched: FetchedJob) -> None:
     _safely(_render_scfv, "the scFv analysis", review)
     _safely(_render_fc, "the Fc analysis", review)
     st.subheader("Downloads")
-    _safely(_render_downloads, "the downloads", reviews, job_id)
+    job = fetched.response.job
+    _safely(_render_downloads, "the downloads", reviews, job_id, job.job_type, sample_title(job.id))
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
 
 
@@ -427,6 +429,16 @@ def _render_scfv(review: StrategyReview) -> None:
     cols[2].code(analysis.linker or "—", language=None)
     if analysis.linker_flags:
         st.markdown("**Linker flags:** " + ", ".join(md_code(f) for f in analysis.linker_flags))
+    vh, vl = review.chain("vh"), review.chain("vl")
+    construct = exports.scfv_construct(
+        vh.humanized if vh else None, vl.humanized if vl else None, analysis.orientation, analysis.linker
+    )
+    if construct:
+        st.markdown(
+            f"**Assembled humanized scFv** ({md_escape(analysis.orientation or '')}, {len(construct)} aa; "
+            "also in the FASTA download)"
+        )
+        st.code(construct, language=None, wrap_lines=True)
     _notes(analysis.notes)
 
 
@@ -460,13 +472,15 @@ def _render_fc(review: StrategyReview) -> None:
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
+def _render_downloads(
+    reviews: list[StrategyReview], job_id: str, job_type: str | None = None, title: str | None = None
+) -> None:
     cols = st.columns(3)
     # Callables: each file is built when its button is clicked, not on every rerun.
     reviews = list(reviews)
     cols[0].download_button(
         "FASTA: parental + every strategy",
-        lambda: exports.fasta(reviews, job_id),
+        lambda: exports.fasta(reviews, job_id, job_type, title),
         on_click="ignore",
         file_name=exports.file_name(job_id, "humanization", "fasta"),
         mime="text/plain",

@@ -19,6 +19,14 @@ def remember_job(job_id: str) -> None:
     del recent[8:]
 
 
+def sample_title(job_id: str) -> str | None:
+    """The sample's title when the job is one of the served sample (or local) jobs; None otherwise."""
+    for sample in services.list_samples():
+        if sample.get("id") == job_id and sample.get("title") and sample.get("title") != job_id:
+            return str(sample["title"])
+    return None
+
+
 def _open(job_id: str) -> None:
     st.session_state[JOB_ID_KEY] = job_id
 
