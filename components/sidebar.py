@@ -1,22 +1,38 @@
-"""The sidebar: which service is in use, the token field, sample jobs and recently opened jobs."""
+"""The sidebar: which service is in use, the token field, sample (or local) jobs and recently opened jobs.
+
+Every job is a link (`?job_id=…`), so it opens in a new tab and its address can be copied.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from app.sample_api import DEFAULT_DATA_DIR
 from components import services
 from components.formatting import md_code, md_escape
 
 RECENT_KEY = "recent_jobs"
 JOB_ID_KEY = "job_id"
+JOB_PAGE = "pages/job.py"
+RECENT_MAX = 8
 
 
-def remember_job(job_id: str) -> None:
-    recent: list[str] = st.session_state.setdefault(RECENT_KEY, [])
-    if job_id in recent:
-        recent.remove(job_id)
-    recent.insert(0, job_id)
-    del recent[8:]
+def serves_bundled_samples() -> bool:
+    """The embedded server shows the bundled samples (not an analyst's own ABDASH_SAMPLE_DATA folder)."""
+    folder = services.settings().sample_data_dir
+    if not folder:
+        return True
+    try:
+        return Path(folder).expanduser().resolve() == DEFAULT_DATA_DIR.resolve()
+    except OSError:
+        return False
+
+
+def jobs_word() -> str:
+    """What the embedded server's jobs are called: "sample" for the bundled ones, "local" for a folder's."""
+    return "sample" if serves_bundled_samples() else "local"
 
 
 def sample_title(job_id: str) -> str | None:
@@ -27,18 +43,43 @@ def sample_title(job_id: str) -> str | None:
     return None
 
 
-def _open(job_id: str) -> None:
-    st.session_state[JOB_ID_KEY] = job_id
+def remember_job(job_id: str, job_type: str | None = None, status: str | None = None) -> None:
+    """Most recent first, at most RECENT_MAX, each with what is known of it (type, status, title)."""
+    recent: list[dict[str, str | None]] = st.session_state.setdefault(RECENT_KEY, [])
+    recent[:] = [r for r in recent if isinstance(r, dict) and r.get("id") != job_id]
+    recent.insert(0, {"id": job_id, "job_type": job_type, "status": status, "title": sample_title(job_id)})
+    del recent[RECENT_MAX:]
+
+
+def recent_label(entry: dict[str, str | None]) -> str:
+    """`Cetuximab … · completed · 1d4490b7` or `Full analysis · running · 1d4490b7` (Markdown-escaped)."""
+    job_id = str(entry.get("id") or "")
+    what = entry.get("title") or (entry.get("job_type") or "job").replace("_", " ").capitalize()
+    parts = [what, entry.get("status"), job_id[:8]]
+    return md_escape(" · ".join(str(p) for p in parts if p))
+
+
+def _job_link(job_id: str, label: str, icon: str, key_help: str) -> None:
+    st.page_link(JOB_PAGE, label=label, icon=icon, query_params={JOB_ID_KEY: job_id}, help=key_help, width="stretch")
 
 
 def render_sidebar() -> None:
     conn = services.connection()
     with st.sidebar:
-        if conn.is_sample:
+        word = jobs_word()
+        if conn.is_sample and word == "sample":
             st.info(
                 "**Sample data.** No service is configured (ABDASH_API_URL), so the dashboard is talking to its "
                 "own sample API server on this machine.",
                 icon=":material/science:",
+            )
+        elif conn.is_sample:
+            folder = services.settings().sample_data_dir or ""
+            st.info(
+                f"**Local jobs.** No service is configured (ABDASH_API_URL): the dashboard serves the job files of "
+                f"{md_code(folder)} (ABDASH_SAMPLE_DATA) through its own API server on this machine. "
+                "A file added there appears here within seconds.",
+                icon=":material/folder_open:",
             )
         else:
             st.caption(f"Service: {md_code(conn.api_url)}")
@@ -51,18 +92,18 @@ def render_sidebar() -> None:
                 )
         samples = services.list_samples()
         if samples:
-            st.markdown("**Sample jobs**")
+            st.markdown(f"**{word.capitalize()} jobs**")
             for sample in samples:
-                st.button(
-                    md_escape(sample.get("title") or sample["id"]),
-                    key=f"sample-{sample['id']}",
-                    on_click=_open,
-                    args=(sample["id"],),
-                    type="tertiary",
-                    icon=":material/article:",
+                title = sample.get("title") or sample["id"]
+                status = sample.get("status")
+                _job_link(
+                    sample["id"],
+                    md_escape(title),
+                    ":material/article:",
+                    md_escape(f"{sample['id']} · {status}" if status else sample["id"]),
                 )
-        recent = st.session_state.get(RECENT_KEY, [])
+        recent = [r for r in st.session_state.get(RECENT_KEY, []) if isinstance(r, dict) and r.get("id")]
         if recent:
             st.markdown("**Recently opened**")
-            for job_id in recent:
-                st.button(job_id, key=f"recent-{job_id}", on_click=_open, args=(job_id,), type="tertiary")
+            for entry in recent:
+                _job_link(str(entry["id"]), recent_label(entry), ":material/history:", md_escape(str(entry["id"])))
