@@ -88,15 +88,12 @@ class SampleStore:
         self._samples, self.skipped, self._seen = samples, skipped, snapshot
 
     def listing(self) -> list[dict[str, str]]:
-        return [
-            {
-                "id": s.job_id,
-                "title": s.title,
-                "description": s.description,
-                "status": str(self.view(s.job_id, peek=True)["job"].get("status")),
-            }
-            for s in self.samples.values()
-        ]
+        out = []
+        for s in list(self.samples.values()):
+            body = self.view(s.job_id, peek=True) or {}
+            status = str((body.get("job") or {}).get("status"))
+            out.append({"id": s.job_id, "title": s.title, "description": s.description, "status": status})
+        return out
 
     def view(self, job_id: str, *, peek: bool = False) -> dict[str, Any] | None:
         """The job as the service would answer now; None if unknown."""
@@ -115,8 +112,9 @@ class SampleStore:
         return self._scheduled(sample, now - first, first)
 
     def _scheduled(self, sample: Sample, elapsed: float, first: float) -> dict[str, Any]:
-        pending_s = float(sample.schedule.get("pending_s", 5))
-        running_s = float(sample.schedule.get("running_s", 10))
+        schedule = sample.schedule or {}
+        pending_s = float(schedule.get("pending_s", 5))
+        running_s = float(schedule.get("running_s", 10))
         created = datetime.fromtimestamp(first, tz=UTC)
         started = created + timedelta(seconds=pending_s)
         completed = started + timedelta(seconds=running_s)
