@@ -140,14 +140,14 @@ REGION_COLORS = {
 # high; N[AHNT] deamidation and Met/Trp oxidation moderate ("medium"). LAP has no class for integrin
 # motifs, polyreactivity or unpaired cysteines: those are this dashboard's (source "dashboard").
 
-SATLAWA_2024 = "Satława et al. 2024 (LAP)"
+SATLAWA_2024 = "Satława 2024 (LAP)"
 DASHBOARD_RULE = "this dashboard"
 SEVERITY_MEANING = (
     "Severity is the motif's risk class, not a measured rate for this antibody: how readily that kind of motif "
     "is chemically modified (deamidated, isomerized, oxidized, glycosylated) in antibodies. High = the fast-"
     "reacting motifs (NG/NS deamidation, DG/DS/DT/DD/DH isomerization, N-glycosylation sites); medium = slower "
     "or context-dependent ones (NA/NH/NN/NT deamidation, Met and Trp oxidation); low = rarely a problem. Classes "
-    f"after {SATLAWA_2024}, who also found about 60 % of motifs benign once germline origin, presence in "
+    "after Satława et al. 2024 (LAP, PLoS Comput Biol 20:e1011881), who also found about 60 % of motifs benign once germline origin, presence in "
     "therapeutics and surface exposure are considered; integrin-binding, polyreactivity, fragmentation and "
     "unpaired-cysteine classes are this dashboard's."
 )

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Callable
 
+import pandas as pd
 import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
@@ -402,13 +403,8 @@ def _render_vhh(review: StrategyReview) -> None:
     vh = review.chain("vh")
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        key="hum-vhh-hallmarks",
-        column_config={"What it means": st.column_config.TextColumn("What it means", width="large")},
-    )
+    # st.table wraps long text ("What it means"); a dataframe cell would cut it off.
+    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -454,16 +450,11 @@ def _render_fc(review: StrategyReview) -> None:
     cols[2].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
     st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
     if analysis.engineered_mutations:
-        st.dataframe(
-            [
-                {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
-                for m in analysis.engineered_mutations
-            ],
-            hide_index=True,
-            width="stretch",
-            key="hum-fc-mutations",
-            column_config={"Effect": st.column_config.TextColumn("Effect", width="large")},
-        )
+        rows = [
+            {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
+            for m in analysis.engineered_mutations
+        ]
+        st.table(pd.DataFrame(rows).fillna("—"), hide_index=True, border="horizontal")  # wraps "Effect"
     else:
         st.caption("No engineered Fc mutations reported.")
     _notes(analysis.notes)

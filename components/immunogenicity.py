@@ -225,7 +225,9 @@ def render_tables(
 ) -> None:
     st.subheader("Epitopes")
     counts = {kind: sum(1 for e in epitopes if e.kind == kind) for kind in KINDS}
-    tabs = st.tabs([f"{kind} ({counts[kind]})" for kind in KINDS])
+    labels = [f"{kind} ({counts[kind]})" for kind in KINDS]
+    first = next((label for label, kind in zip(labels, KINDS) if counts[kind]), labels[0])
+    tabs = st.tabs(labels, default=first)  # open on a kind that has epitopes
     stem = safe_file_stem(job_id)
     cdr_spans = {}
     for residues in context.chains.values():
@@ -322,7 +324,11 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
         placeholder="—",
         column_config={
             "note": st.column_config.TextColumn(width="large", help="The service's note on this suggestion."),
-            "touches CDR": st.column_config.CheckboxColumn(help="The mutated residue is in a CDR: binding may change."),
+            "numbering": st.column_config.TextColumn(width="small"),
+            "region": st.column_config.TextColumn(width="small"),
+            "touches CDR": st.column_config.CheckboxColumn(
+                width="small", help="The mutated residue is in a CDR: binding may change."
+            ),
             "risk after": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
             "ddG (kcal/mol)": st.column_config.NumberColumn(
                 format="%+.2f", help="From the stability ddG matrix; > 0 destabilizing."
@@ -333,7 +339,7 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
             "mutation": st.column_config.TextColumn(
                 help="chain:from·position·to, position = 1-based index in the chain."
             ),
-            "epitopes removed": st.column_config.NumberColumn(format="%d"),
+            "epitopes removed": st.column_config.NumberColumn(format="%d", width="small"),
         },
     )
     destabilizing = int((frame["ddG (kcal/mol)"] > 0).sum())

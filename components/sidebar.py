@@ -51,12 +51,20 @@ def remember_job(job_id: str, job_type: str | None = None, status: str | None = 
     del recent[RECENT_MAX:]
 
 
+STATUS_ICONS = {
+    "completed": ":material/check_circle:",
+    "failed": ":material/error:",
+    "running": ":material/autorenew:",
+    "pending": ":material/schedule:",
+    "canceled": ":material/cancel:",
+}
+
+
 def recent_label(entry: dict[str, str | None]) -> str:
-    """`Cetuximab … · completed · 1d4490b7` or `Full analysis · running · 1d4490b7` (Markdown-escaped)."""
+    """`Cetuximab … · 1d4490b7` or `Full analysis · 1d4490b7` (Markdown-escaped); the status is the icon."""
     job_id = str(entry.get("id") or "")
     what = entry.get("title") or (entry.get("job_type") or "job").replace("_", " ").capitalize()
-    parts = [what, entry.get("status"), job_id[:8]]
-    return md_escape(" · ".join(str(p) for p in parts if p))
+    return md_escape(f"{what} · {job_id[:8]}")
 
 
 def _job_link(job_id: str, label: str, icon: str, key_help: str) -> None:
@@ -106,4 +114,10 @@ def render_sidebar() -> None:
         if recent:
             st.markdown("**Recently opened**")
             for entry in recent:
-                _job_link(str(entry["id"]), recent_label(entry), ":material/history:", md_escape(str(entry["id"])))
+                status = str(entry.get("status") or "")
+                _job_link(
+                    str(entry["id"]),
+                    recent_label(entry),
+                    STATUS_ICONS.get(status, ":material/history:"),
+                    md_escape(f"{entry['id']} · {status}" if status else str(entry["id"])),
+                )

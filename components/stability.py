@@ -181,6 +181,8 @@ def render_stabilizing(
         st.info("The stability result lists no stabilizing mutations.", icon=":material/info:")
         return
     frame = stabilizing_calls(stabilizing_frame(mutations, context, table), mutations)
+    if frame["confidence"].isna().all():
+        frame = frame.drop(columns="confidence")  # the service gave none: no empty column
     real = frame[frame["call"] == noise.STABILIZING]
     within = frame[frame["call"] != noise.STABILIZING]
     from_model = any(m.uncertainty is not None for m in mutations)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -18,6 +19,8 @@ from components.sidebar import jobs_word, remember_job, render_sidebar
 JOB_ID_KEY = "job_id"  # also the query parameter of shared links
 FOLLOW_EVERY_S = 2.0
 HANDOVER_KEY = "_followed_job"  # the page's fetch, handed to the follower's first run
+# Streamlit's main block starts 6rem down; 2rem leaves the tabs within the first ~250 px at 1280×800.
+COMPACT_TOP_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>"
 
 # Everything imported so far lives as long as the process: keep full garbage collections off it
 # (app/heap.py: a full collection over it cost 0.14 s in the middle of opening a large job).
@@ -56,13 +59,19 @@ def follow(job_id: str) -> None:
     )
 
 
-def sample_note(job_id: str) -> None:
-    """On sample (or local) data, say what the job is (the real service has no such text)."""
+def sample_note(job_id: str) -> Callable[[], None] | None:
+    """On sample (or local) data, what the job is (the real service has no such text): a popover in the header."""
     for sample in services.list_samples():
         if sample.get("id") == job_id and sample.get("description"):
             what = "this sample" if jobs_word() == "sample" else "this local job"
-            with st.expander(f"About {what}: {md_escape(sample.get('title', ''))}", icon=":material/science:"):
-                st.markdown(md_escape(sample["description"]))
+
+            def draw(sample: dict = sample) -> None:
+                with st.popover(f"About {what}", icon=":material/science:"):
+                    st.markdown(f"**{md_escape(sample.get('title', ''))}**")
+                    st.markdown(md_escape(sample["description"]))
+
+            return draw
+    return None
 
 
 SECTION_NOTE_KEY = "_section_note"  # (job id, text) of a section link that could not be followed
@@ -100,12 +109,12 @@ def section_note(job_id: str) -> None:
 
 def render_job(fetched: FetchedJob) -> None:
     job = fetched.response.job
-    sample_note(job.id)
+    about = sample_note(job.id)
     if job.is_followed:
         st.session_state[HANDOVER_KEY] = fetched
         follow(job.id)
         return
-    render_header(job)
+    render_header(job, aside=about)
     sections = available_sections(fetched)
     labels = [*sections, "Raw JSON"]
     resolve_section(job.id, labels)
@@ -144,11 +153,13 @@ def main() -> None:
 def job_view() -> None:
     if STRIPPED_KEY in st.session_state:
         st.session_state[JOB_ID_KEY] = st.session_state.pop(STRIPPED_KEY)
+    st.html(COMPACT_TOP_CSS)
     st.text_input(
         "Job id",
         key=JOB_ID_KEY,
         bind="query-params",
         on_change=strip_job_id,
+        label_visibility="collapsed",
         placeholder="Paste a job id (UUID), or pick one in the sidebar",
         help="The link in your address bar always shows this job: copy it to share the view.",
     )

@@ -62,7 +62,7 @@ def test_sample_without_hla_model_quotes_no_netmhc_threshold(open_page):
     assert not [r for r in at.radio if r.key == "immuno-level"]
     methods = methods_text(at)
     assert "rule-based, no HLA binding model: rule:nongermline-9mer" in methods
-    assert "MHC-I**: MHC-I not computed (no open offline predictor)" in methods
+    assert "MHC-I**: not computed (no open offline predictor)" in methods
     page_text = " ".join(c.value for c in at.caption)
     assert "NetMHCIIpan 4.x" not in page_text and "Binding bins by" not in page_text
 

@@ -161,8 +161,8 @@ def test_recent_jobs_are_links_that_say_what_the_job_is(open_page, jobs):
     links = [link.proto for link in at.sidebar.get("page_link")]
     # most recent first; each a link to ?job_id=… (new tab, copy), labelled by type, status and short id
     assert [link.query_string for link in links] == [f"job_id={ids['failed']}", f"job_id={ids['completed']}"]
-    assert links[1].label == f"Full analysis · completed · {ids['completed'][:8]}"
-    assert links[0].label.startswith("Full analysis · failed · ")
+    assert links[1].label == f"Full analysis · {ids['completed'][:8]}" and links[1].icon == ":material/check_circle:"
+    assert links[0].icon == ":material/error:" and ids["failed"] in links[0].help.replace("\\", "")
 
 
 def test_token_is_nowhere_in_the_page(open_page, jobs):

@@ -129,14 +129,14 @@ def liability_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
                         "Type": h.type_label,
                         "Motif": h.motif,
                         "Severity": h.severity,
-                        "Severity after": h.severity_source or "the service",
-                        "Service said": h.service_severity or "",
                         "Position": h.position_label,
                         "Start": h.start,
                         "End": h.end,
                         "Region": h.region or "—",
                         "In CDR": h.in_cdr,
                         "Source": h.source,
+                        "Severity after": h.severity_source or "the service",
+                        "Service said": h.service_severity or "",
                     }
                 )
     columns = [
@@ -145,14 +145,14 @@ def liability_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
         "Type",
         "Motif",
         "Severity",
-        "Severity after",
-        "Service said",
         "Position",
         "Start",
         "End",
         "Region",
         "In CDR",
         "Source",
+        "Severity after",
+        "Service said",
     ]
     return pd.DataFrame(rows, columns=columns)
 

@@ -49,7 +49,8 @@ class KindMethod:
 
     def describe(self) -> str:
         """One line for the UI: the method named as the service names it."""
-        tools = [f"{key} {version}".strip() for key, version in self.tools]
+        # A key that is just the kind's name ("MHC-I": "not computed …") reads as its value alone.
+        tools = [version if key == self.kind else f"{key} {version}".strip() for key, version in self.tools]
         if self.kind == BCELL:
             return "; ".join(tools) or "method not given by the service"
         if not self.listed:
