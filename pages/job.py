@@ -61,17 +61,17 @@ def follow(job_id: str) -> None:
 
 def sample_note(job_id: str) -> Callable[[], None] | None:
     """On sample (or local) data, what the job is (the real service has no such text): a popover in the header."""
-    for sample in services.list_samples():
-        if sample.get("id") == job_id and sample.get("description"):
-            what = "this sample" if jobs_word() == "sample" else "this local job"
+    sample = next((s for s in services.list_samples() if s.get("id") == job_id and s.get("description")), None)
+    if sample is None:
+        return None
+    what = "this sample" if jobs_word() == "sample" else "this local job"
 
-            def draw(sample: dict = sample) -> None:
-                with st.popover(f"About {what}", icon=":material/science:"):
-                    st.markdown(f"**{md_escape(sample.get('title', ''))}**")
-                    st.markdown(md_escape(sample["description"]))
+    def draw() -> None:
+        with st.popover(f"About {what}", icon=":material/science:"):
+            st.markdown(f"**{md_escape(sample.get('title', ''))}**")
+            st.markdown(md_escape(sample["description"]))
 
-            return draw
-    return None
+    return draw
 
 
 SECTION_NOTE_KEY = "_section_note"  # (job id, text) of a section link that could not be followed

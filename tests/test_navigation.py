@@ -23,9 +23,9 @@ def popover_labels(at) -> list[str]:
     while stack:
         node = stack.pop()
         proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "HasField") and "popover" in type(proto).DESCRIPTOR.fields_by_name:
-            if proto.HasField("popover"):
-                found.append(proto.popover.label)
+        fields = type(proto).DESCRIPTOR.fields_by_name if hasattr(proto, "DESCRIPTOR") else {}
+        if "popover" in fields and proto.HasField("popover"):
+            found.append(proto.popover.label)
         children = getattr(node, "children", None)
         stack.extend(children.values() if isinstance(children, dict) else [])
     return found
