@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 import pandas as pd
-import pandas.io.formats.style
+import pandas.io.formats.style  # Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
 from app.client import FetchedJob
