@@ -255,36 +255,39 @@ def _render_mutations(review: StrategyReview) -> None:
 # --- humanness ---------------------------------------------------------------------------------
 
 
+HUMANNESS_METRICS = (
+    (
+        "percentile",
+        "OASis percentile",
+        "Share of human antibodies less human than this chain (OASis). Higher is more human.",
+    ),
+    ("identity", "Identity", "Identity to the closest human germline (0–100 %)."),
+    ("germline_content", "Germline content", "Share of the chain's 9-mers found in human germlines."),
+    ("parental_identity", "Parental identity", "Identity of the humanized chain to the parental chain."),
+)
+
+
 def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
     have = [c for c in review.chains if c.humanness is not None]
     if not have:
         st.info("The service sent no humanness scores for this strategy.")
+    # Only the scores the service gave for some chain: no column of dashes.
+    shown = [m for m in HUMANNESS_METRICS if any(getattr(c.humanness, m[0]) is not None for c in have)]
+    missing = [m[1] for m in HUMANNESS_METRICS if m not in shown]
     for chain in have:
         h = chain.humanness
-        cols = st.columns(5)
+        cols = st.columns([1] + [1] * len(shown)) if shown else [st.container()]
         cols[0].markdown(f"**{chain.name}**")
-        cols[1].metric(
-            "OASis percentile",
-            fmt_percent(h.percentile),
-            help="Share of human antibodies less human than this chain (OASis). Higher is more human.",
-        )
-        cols[2].metric("Identity", fmt_percent(h.identity), help="Identity to the closest human germline (0–100 %).")
-        cols[3].metric(
-            "Germline content",
-            fmt_percent(h.germline_content),
-            help="Share of the chain's 9-mers found in human germlines.",
-        )
-        cols[4].metric(
-            "Parental identity",
-            fmt_percent(h.parental_identity),
-            help="Identity of the humanized chain to the parental chain.",
-        )
+        for col, (field, title, meaning) in zip(cols[1:], shown):
+            col.metric(title, fmt_percent(getattr(h, field)), help=meaning)
+    if have and missing:
+        st.caption(f"Not given by the service: {', '.join(missing)}.")
     if len(reviews) > 1:
         figure = view(figures.humanness_comparison, reviews)
         if figure is not None:
             st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
-    for chain in have:
-        track = view(figures.peptide_track_for, chain)
+    tracks = [(chain, view(figures.peptide_track_for, chain)) for chain in have]
+    for chain, track in tracks:
         if track is None:
             continue
         st.markdown(
@@ -292,7 +295,7 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
             f"{track.peptides_total} peptides not found human"
         )
         st.plotly_chart(view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
-    if have and not any(view(figures.peptide_track_for, c) for c in have):
+    if have and not any(track for _, track in tracks):
         st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
 
 

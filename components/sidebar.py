@@ -84,9 +84,8 @@ def render_sidebar() -> None:
         elif conn.is_sample:
             folder = services.settings().sample_data_dir or ""
             st.info(
-                f"**Local jobs.** No service is configured (ABDASH_API_URL): the dashboard serves the job files of "
-                f"{md_code(folder)} (ABDASH_SAMPLE_DATA) through its own API server on this machine. "
-                "A file added there appears here within seconds.",
+                f"**Local jobs** from {md_code(folder)} (ABDASH_SAMPLE_DATA), served by the dashboard's own API "
+                "server: no service is configured. A job file added there is listed within seconds.",
                 icon=":material/folder_open:",
             )
         else:

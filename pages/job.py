@@ -20,7 +20,11 @@ JOB_ID_KEY = "job_id"  # also the query parameter of shared links
 FOLLOW_EVERY_S = 2.0
 HANDOVER_KEY = "_followed_job"  # the page's fetch, handed to the follower's first run
 # Streamlit's main block starts 6rem down; 2rem leaves the tabs within the first ~250 px at 1280×800.
-COMPACT_TOP_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>"
+# Sidebar job links wrap long titles instead of cutting them.
+COMPACT_TOP_CSS = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
+    "[data-testid='stSidebar'] [data-testid='stPageLink'] *{white-space:normal;text-overflow:clip}</style>"
+)
 
 # Everything imported so far lives as long as the process: keep full garbage collections off it
 # (app/heap.py: a full collection over it cost 0.14 s in the middle of opening a large job).
@@ -81,6 +85,7 @@ def resolve_section(job_id: str, labels: list[str]) -> None:
     """Follow `?section=` case-insensitively; a section the job lacks (or no such section) is said, not hidden.
 
     The tabs are bound to the query parameter, so the fix goes through session state before they exist.
+    (Streamlit then drops the unmatched parameter from the URL; the next tab click writes it again.)
     """
     asked = st.query_params.get(SECTION_KEY)
     if asked is None or asked in labels:
