@@ -38,6 +38,8 @@ MHC2_SET_LABELS = {
 MEASURES = {"alleles": "Binding alleles", "epitopes": "Epitopes (peptide × allele)"}
 LIST_FIELDS = {MHC1: "mhc1_epitopes", MHC2: "mhc2_epitopes", BCELL: "bcell_epitopes"}
 CHAIN_ORDER = {"H": 0, "L": 1}
+# The service's note early, so it is not pushed off the right edge at 1280 px.
+SUGGESTION_ORDER = ("mutation", "numbering", "region", "note", "epitopes removed", "risk after", "stability")
 
 
 def render(fetched: FetchedJob) -> None:
@@ -322,6 +324,8 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
         key="immuno-suggestions-table",
         row_height=56,
         placeholder="—",
+        column_order=[c for c in SUGGESTION_ORDER if c in frame.columns]
+        + [c for c in frame.columns if c not in SUGGESTION_ORDER],
         column_config={
             "note": st.column_config.TextColumn(width="large", help="The service's note on this suggestion."),
             "numbering": st.column_config.TextColumn(width="small"),

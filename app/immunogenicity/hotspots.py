@@ -91,6 +91,7 @@ def hotspot_frame(spots: Sequence[Hotspot], cdr_spans: dict[str, list[tuple[str,
         row = {
             "chain": spot.chain,
             "core span": f"{spot.start}–{spot.end}",
+            "CDRs touched": ", ".join(cdrs) if cdr_spans.get(spot.chain) else "CDRs unknown",
             "peptides span": f"{spot.peptide_start}–{spot.peptide_end}",
             "residues": spot.end - spot.start + 1,
             "epitopes": len(spot.epitopes),
@@ -100,7 +101,6 @@ def hotspot_frame(spots: Sequence[Hotspot], cdr_spans: dict[str, list[tuple[str,
             row["alleles"] = len(spot.per_allele)
             row["epitopes per allele"] = _allele_counts(spot)
             row["best rank (%)"] = spot.best_rank
-        row["CDRs touched"] = ", ".join(cdrs) if cdr_spans.get(spot.chain) else "CDRs unknown"
         rows.append(row)
     frame = pd.DataFrame.from_records(rows)
     if "best rank (%)" in frame and frame["best rank (%)"].isna().all():
