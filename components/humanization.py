@@ -17,7 +17,7 @@ import streamlit as st
 
 from app.client import FetchedJob
 from app.conventions import SEVERITY_MEANING
-from app.humanization import exports, tables, vhh
+from app.humanization import exports, flags, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
 from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
 from components import humanization_figures as figures
@@ -29,7 +29,6 @@ from components.sidebar import sample_title
 
 log = logging.getLogger(__name__)
 
-BEST_STYLE = "background-color: #D1F2D9; font-weight: 700"
 CDR_ROW_STYLE = "background-color: #FDE2DC"
 
 
@@ -135,39 +134,57 @@ def render(fetched: FetchedJob) -> None:
 # --- overview ----------------------------------------------------------------------------------
 
 
-def _best_styles(frame, better: dict[str, str]):
-    """The CSS of each cell: green and bold where the value is the best of its column."""
-    return tables.best_mask(frame, better).map(lambda best: BEST_STYLE if best else "").values
-
-
 def _overview_tables(reviews: tuple[StrategyReview, ...]):
-    """((frame, cell styles) of the mutation counts, same of humanness and liabilities or None)."""
-    frame, better = tables.overview_frame(list(reviews))
+    """(mutation counts, humanness and liabilities or None): numbers only, no "best" marks."""
+    frame, _better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return (mutations, _best_styles(mutations, better)), (
-        (other, _best_styles(other, better)) if len(other.columns) > 1 else None
-    )
+    return mutations, (other if len(other.columns) > 1 else None)
 
 
-def _styled(frame, styles):
+def _styled(frame):
     """A new Styler per render: Streamlit writes into the Styler it is given, so the memoised
-    frames and styles are shared between sessions but a Styler never is."""
+    frames are shared between sessions but a Styler never is."""
     formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
-    return frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
+    return frame.style.format(formats, na_rep="—")
+
+
+def _candidate_flags(reviews: tuple[StrategyReview, ...]):
+    return [(review.name, flags.candidate_flags(review)) for review in reviews]
 
 
 def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
+    per_candidate = view(_candidate_flags, reviews)
+    for name, found in per_candidate:
+        warnings = [f.text for f in found if f.level == flags.WARN]
+        if warnings:
+            st.warning(
+                f"**{md_escape(name)}**: " + "; ".join(md_escape(w) for w in warnings), icon=":material/warning:"
+            )
+    st.markdown("**Trade-offs per candidate**")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Strategy": [name for name, _ in per_candidate],
+                "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="hum-overview-flags",
+        column_config={"Flags": st.column_config.TextColumn(width="large")},
+        row_height=56,
+    )
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(_styled(*mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
+    st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(_styled(*other), hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(_styled(other), hide_index=True, width="stretch", key="hum-overview-humanness")
     st.caption(
-        "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
-        "developability), most parental framework kept, highest humanness. Click a header to sort. "
-        "FR kept % = parental framework residues left unchanged; Vernier = Kabat Vernier-zone positions "
-        "(numbered here in Kabat with immunum); humanness columns are percentages; liabilities count both chains."
+        "No value is marked best: the most human candidate may be the one that changed hallmarks or CDRs, so "
+        "read the flags above with the numbers. Click a header to sort. FR kept % = parental framework residues "
+        "left unchanged; Vernier = Kabat Vernier-zone positions (numbered here in Kabat with immunum); humanness "
+        "columns are percentages; liabilities count both chains."
     )
 
 
