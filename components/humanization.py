@@ -161,19 +161,13 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
                 f"**{md_escape(name)}**: " + "; ".join(md_escape(w) for w in warnings), icon=":material/warning:"
             )
     st.markdown("**Trade-offs per candidate**")
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Strategy": [name for name, _ in per_candidate],
-                "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-        key="hum-overview-flags",
-        column_config={"Flags": st.column_config.TextColumn(width="large")},
-        row_height=56,
+    frame = pd.DataFrame(
+        {
+            "Strategy": [name for name, _ in per_candidate],
+            "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
+        }
     )
+    st.table(frame, hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
     st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
