@@ -8,6 +8,7 @@ both sides coloured apart and the interface side chains as sticks, and the downl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
@@ -24,7 +25,6 @@ from app.structure import (
     ParsedStructure,
     ResidueConfidence,
     from_bfactors,
-    split_sides,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
@@ -68,7 +68,7 @@ def build_interface_summary(residues: list[InterfaceResidue], sides: ChainSides)
     return pd.DataFrame(rows, columns=["Chain", "Side", "Interface residues", "Residues"])
 
 
-@st.cache_data(show_spinner="Computing the interface…", max_entries=16)
+@lru_cache(maxsize=16)  # by content: the same file and sides give the same residues, whoever asks
 def _computed_interface(
     text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...]
 ) -> list[InterfaceResidue]:
@@ -350,7 +350,7 @@ def render(fetched: FetchedJob) -> None:
     _scores(result)
     file = common.fetch(result.pdb_storage_path, "complex")
     parsed = common.parse(file) if file is not None else None
-    sides = split_sides(parsed, common.job_sequences(fetched)) if parsed is not None else None
+    sides = common.chain_sides(parsed, fetched) if parsed is not None else None
     confidence = view(from_bfactors, parsed, result.model_used) if parsed is not None else None
     kinds = view(chain_kinds, parsed, sides.antibody) if parsed is not None and sides is not None else {}
     residues: list[InterfaceResidue] = []

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from app.client import FetchedJob
-from app.immunogenicity import csv_text
+from app.exports import csv_text, safe_file_stem
 from app.models import DdgMatrix, StabilityResultRow, Unparsed
 from app.stability import (
     JAIN_2017_FAB_TM,
@@ -29,11 +27,6 @@ from components.header import render_variant_note
 from components.raw_json import lazy_expander, raw_expander, render_unparsed
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
-
-
-def safe_file_stem(job_id: object) -> str:
-    """A file-name-safe job id (the id comes from the service)."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", str(job_id or "job"))[:64] or "job"
 
 
 def render(fetched: FetchedJob) -> None:

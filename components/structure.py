@@ -24,7 +24,6 @@ from app.structure import (
     residue_confidence,
     spans_from_api,
     spans_from_numbering,
-    split_sides,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
@@ -89,10 +88,6 @@ def style_cdr_table(table: pd.DataFrame):
     return table.style.apply(lambda _: styles, axis=None).format(
         {"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"}
     )
-
-
-def _sides(parsed: ParsedStructure, fetched: FetchedJob):
-    return split_sides(parsed, common.job_sequences(fetched))
 
 
 def _cdr_spans(
@@ -316,7 +311,7 @@ def render(fetched: FetchedJob) -> None:
     if isinstance(result.cdr_analysis, Unparsed):
         render_unparsed(result.cdr_analysis, "the CDR analysis")
     if file is not None and parsed is not None and confidence is not None:
-        sides = view(_sides, parsed, fetched)
+        sides = common.chain_sides(parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
         _viewer(parsed, file.text, file.format, confidence, spans, sides)
         d1, d2 = st.columns(2)

@@ -248,7 +248,7 @@ def test_fasta_and_csv_files():
     assert headers[1].split()[0] == ">job-1_cdr_grafting_x_VH" and "strategy=cdr grafting|x" in headers[1]
     assert "".join(text.split(headers[0] + "\n")[1].split(">")[0].split()) == TRAS_VH
     rows = list(csv.DictReader(io.StringIO(exports.csv_text(pd.DataFrame({"Reason": ["=HYPERLINK(1)", "-", "ok"]})))))
-    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "-", "ok"]
+    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "'-", "ok"]
     assert exports.file_name("abc", "mutations", "csv") == "job-abc-mutations.csv"
 
 

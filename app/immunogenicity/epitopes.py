@@ -251,17 +251,3 @@ def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
     if "percentile rank (%)" in empty and "binding" in frame.columns:
         empty.append("binding")
     return frame.drop(columns=empty)
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV of a table; text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-            )
-    return safe.to_csv(index=False)

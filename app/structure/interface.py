@@ -46,24 +46,19 @@ def compute_interface(
     st = heavy_polymer_structure(structure)
     model = st[0]
     search = gemmi.NeighborSearch(model, st.cell, max(cutoff, 5.0)).populate(include_h=False)
-    hits: set[tuple[int, int]] = set()  # (chain index, residue index)
-    for ci, chain in enumerate(model):
-        if chain.name not in antibody:
+    contacts = gemmi.ContactSearch(cutoff + 0.01)  # every atom pair of two chains, found in C++
+    contacts.ignore = gemmi.ContactSearch.Ignore.SameChain
+    hits: set[tuple[str, int | None, str]] = set()  # (chain, number, insertion code)
+    for contact in contacts.find_contacts(search):
+        one, two = contact.partner1, contact.partner2
+        if (one.chain.name in antibody) == (two.chain.name in antibody) or contact.dist > cutoff:
             continue
-        for ri, residue in enumerate(chain):
-            for atom in residue:
-                for mark in search.find_atoms(atom.pos, "\0", radius=cutoff + 0.01):
-                    other = model[mark.chain_idx]
-                    if other.name in antibody:
-                        continue
-                    partner = mark.to_cra(model).atom
-                    if atom.pos.dist(partner.pos) <= cutoff:
-                        hits.add((ci, ri))
-                        hits.add((mark.chain_idx, mark.residue_idx))
+        for cra in (one, two):
+            hits.add((cra.chain.name, cra.residue.seqid.num, cra.residue.seqid.icode))
     out: list[InterfaceResidue] = []
-    for ci, chain in enumerate(model):
-        for ri, residue in enumerate(chain):
-            if (ci, ri) in hits:
+    for chain in model:
+        for residue in chain:
+            if (chain.name, residue.seqid.num, residue.seqid.icode) in hits:
                 rid = ResidueId(chain.name, residue.seqid.num, residue.seqid.icode.strip())
                 out.append(InterfaceResidue(rid, residue.name, sides.side(chain.name)))
     return out
