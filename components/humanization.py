@@ -11,11 +11,13 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 
-import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
+import pandas as pd
+import pandas.io.formats.style  # Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
 from app.client import FetchedJob
-from app.humanization import exports, tables, vhh
+from app.conventions import SEVERITY_MEANING
+from app.humanization import exports, flags, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
 from app.models import (
     FcAnalysis,
@@ -34,10 +36,10 @@ from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
 from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
+from components.sidebar import sample_title
 
 log = logging.getLogger(__name__)
 
-BEST_STYLE = "background-color: #D1F2D9; font-weight: 700"
 CDR_ROW_STYLE = "background-color: #FDE2DC"
 
 
@@ -137,7 +139,8 @@ def render(fetched: FetchedJob) -> None:
     _safely(_render_scfv, "the scFv analysis", review)
     _safely(_render_fc, "the Fc analysis", review)
     st.subheader("Downloads")
-    _safely(_render_downloads, "the downloads", reviews, job_id)
+    job = fetched.response.job
+    _safely(_render_downloads, "the downloads", reviews, job_id, job.job_type, sample_title(job.id))
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
 
 
@@ -157,39 +160,51 @@ def _render_unread_items(value: object, what: str) -> None:
 # --- overview ----------------------------------------------------------------------------------
 
 
-def _best_styles(frame, better: dict[str, str]):
-    """The CSS of each cell: green and bold where the value is the best of its column."""
-    return tables.best_mask(frame, better).map(lambda best: BEST_STYLE if best else "").values
-
-
 def _overview_tables(reviews: tuple[StrategyReview, ...]):
-    """((frame, cell styles) of the mutation counts, same of humanness and liabilities or None)."""
-    frame, better = tables.overview_frame(list(reviews))
+    """(mutation counts, humanness and liabilities or None): numbers only, no "best" marks."""
+    frame, _better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return (mutations, _best_styles(mutations, better)), (
-        (other, _best_styles(other, better)) if len(other.columns) > 1 else None
-    )
+    return mutations, (other if len(other.columns) > 1 else None)
 
 
-def _styled(frame, styles):
+def _styled(frame):
     """A new Styler per render: Streamlit writes into the Styler it is given, so the memoised
-    frames and styles are shared between sessions but a Styler never is."""
+    frames are shared between sessions but a Styler never is."""
     formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
-    return frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
+    return frame.style.format(formats, na_rep="—")
+
+
+def _candidate_flags(reviews: tuple[StrategyReview, ...]):
+    return [(review.name, flags.candidate_flags(review)) for review in reviews]
 
 
 def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
+    per_candidate = view(_candidate_flags, reviews)
+    for name, found in per_candidate:
+        warnings = [f.text for f in found if f.level == flags.WARN]
+        if warnings:
+            st.warning(
+                f"**{md_escape(name)}**: " + "; ".join(md_escape(w) for w in warnings), icon=":material/warning:"
+            )
+    st.markdown("**Trade-offs per candidate**")
+    frame = pd.DataFrame(
+        {
+            "Strategy": [name for name, _ in per_candidate],
+            "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
+        }
+    )
+    st.table(frame, hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(_styled(*mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
+    st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(_styled(*other), hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(_styled(other), hide_index=True, width="stretch", key="hum-overview-humanness")
     st.caption(
-        "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
-        "developability), most parental framework kept, highest humanness. Click a header to sort. "
-        "FR kept % = parental framework residues left unchanged; Vernier = Kabat Vernier-zone positions "
-        "(numbered here in Kabat with immunum); humanness columns are percentages; liabilities count both chains."
+        "No value is marked best: the most human candidate may be the one that changed hallmarks or CDRs, so "
+        "read the flags above with the numbers. Click a header to sort. FR kept % = parental framework residues "
+        "left unchanged; Vernier = Kabat Vernier-zone positions (numbered here in Kabat with immunum); humanness "
+        "columns are percentages; liabilities count both chains."
     )
 
 
@@ -278,38 +293,41 @@ def _render_mutations(review: StrategyReview) -> None:
 # --- humanness ---------------------------------------------------------------------------------
 
 
+HUMANNESS_METRICS = (
+    (
+        "percentile",
+        "OASis percentile",
+        "Share of human antibodies less human than this chain (OASis). Higher is more human.",
+    ),
+    ("identity", "Identity", "Identity to the closest human germline (0–100 %)."),
+    ("germline_content", "Germline content", "Share of the chain's 9-mers found in human germlines."),
+    ("parental_identity", "Parental identity", "Identity of the humanized chain to the parental chain."),
+)
+
+
 def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
     _render_unread_items(review.row.oasis_score, "humanness peptide(s)")
     have = [c for c in review.chains if c.humanness is not None]
     if not have:
         st.info("The service sent no humanness scores for this strategy.")
+    # Only the scores the service gave for some chain: no column of dashes.
+    shown = [m for m in HUMANNESS_METRICS if any(getattr(c.humanness, m[0]) is not None for c in have)]
+    missing = [m[1] for m in HUMANNESS_METRICS if m not in shown]
     for chain in have:
         h = chain.humanness
         assert h is not None  # `have` holds the chains with humanness
-        cols = st.columns(5)
+        cols = st.columns([1] + [1] * len(shown)) if shown else [st.container()]
         cols[0].markdown(f"**{chain.name}**")
-        cols[1].metric(
-            "OASis percentile",
-            fmt_percent(h.percentile),
-            help="Share of human antibodies less human than this chain (OASis). Higher is more human.",
-        )
-        cols[2].metric("Identity", fmt_percent(h.identity), help="Identity to the closest human germline (0–100 %).")
-        cols[3].metric(
-            "Germline content",
-            fmt_percent(h.germline_content),
-            help="Share of the chain's 9-mers found in human germlines.",
-        )
-        cols[4].metric(
-            "Parental identity",
-            fmt_percent(h.parental_identity),
-            help="Identity of the humanized chain to the parental chain.",
-        )
+        for col, (field, title, meaning) in zip(cols[1:], shown):
+            col.metric(title, fmt_percent(getattr(h, field)), help=meaning)
+    if have and missing:
+        st.caption(f"Not given by the service: {', '.join(missing)}.")
     if len(reviews) > 1:
         figure = view(figures.humanness_comparison, reviews)
         if figure is not None:
             st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
-    for chain in have:
-        track = view(figures.peptide_track_for, chain)
+    tracks = [(chain, view(figures.peptide_track_for, chain)) for chain in have]
+    for chain, track in tracks:
         if track is None:
             continue
         st.markdown(
@@ -317,7 +335,7 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
             f"{track.peptides_total} peptides not found human"
         )
         st.plotly_chart(view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
-    if have and not any(view(figures.peptide_track_for, c) for c in have):
+    if have and not any(track for _, track in tracks):
         st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
 
 
@@ -353,6 +371,16 @@ def _render_liabilities(review: StrategyReview) -> None:
     if frame.empty:
         st.success("No liabilities found on the humanized chains.")
     else:
+        regraded = int((frame["Service said"] != "").sum())
+        if not regraded:
+            frame = frame.drop(columns="Service said")
+        note = SEVERITY_MEANING
+        if regraded:
+            note += (
+                f" {regraded} of the service's severities differ from that class (e.g. every CDR Trp called high): "
+                "the class is shown, the service's word under 'Service said'."
+            )
+        st.caption(note)
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**By type and severity**")
@@ -419,13 +447,8 @@ def _render_vhh(review: StrategyReview) -> None:
     vh = review.chain("vh")
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        key="hum-vhh-hallmarks",
-        column_config={"What it means": st.column_config.TextColumn("What it means", width="large")},
-    )
+    # st.table wraps long text ("What it means"); a dataframe cell would cut it off.
+    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -446,6 +469,16 @@ def _render_scfv(review: StrategyReview) -> None:
     cols[2].code(analysis.linker or "—", language=None)
     if analysis.linker_flags:
         st.markdown("**Linker flags:** " + ", ".join(md_code(f) for f in analysis.linker_flags))
+    vh, vl = review.chain("vh"), review.chain("vl")
+    construct = exports.scfv_construct(
+        vh.humanized if vh else None, vl.humanized if vl else None, analysis.orientation, analysis.linker
+    )
+    if construct:
+        st.markdown(
+            f"**Assembled humanized scFv** ({md_escape(analysis.orientation or '')}, {len(construct)} aa; "
+            "also in the FASTA download)"
+        )
+        st.code(construct, language=None, wrap_lines=True)
     _notes(analysis.notes)
 
 
@@ -462,16 +495,11 @@ def _render_fc(review: StrategyReview) -> None:
     st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
     render_unread(analysis.unread.get("engineered_mutations", ()), "engineered Fc mutation(s)")
     if analysis.engineered_mutations:
-        st.dataframe(
-            [
-                {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
-                for m in analysis.engineered_mutations
-            ],
-            hide_index=True,
-            width="stretch",
-            key="hum-fc-mutations",
-            column_config={"Effect": st.column_config.TextColumn("Effect", width="large")},
-        )
+        rows = [
+            {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
+            for m in analysis.engineered_mutations
+        ]
+        st.table(pd.DataFrame(rows).fillna("—"), hide_index=True, border="horizontal")  # wraps "Effect"
     else:
         st.caption("No engineered Fc mutations reported.")
     _notes(analysis.notes)
@@ -480,13 +508,15 @@ def _render_fc(review: StrategyReview) -> None:
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
+def _render_downloads(
+    reviews: list[StrategyReview], job_id: str, job_type: str | None = None, title: str | None = None
+) -> None:
     cols = st.columns(3)
     # Callables: each file is built when its button is clicked, not on every rerun.
     reviews = list(reviews)
     cols[0].download_button(
         "FASTA: parental + every strategy",
-        lambda: exports.fasta(reviews, job_id),
+        lambda: exports.fasta(reviews, job_id, job_type, title),
         on_click="ignore",
         file_name=exports.file_name(job_id, "humanization", "fasta"),
         mime="text/plain",

@@ -132,14 +132,20 @@ def list_samples() -> list[dict[str, str]]:
     if not conn.is_sample:
         return []
     key = (conn.api_url, conn.fingerprint, "/samples")
-    cached = file_cache().get(key)
+    cached = sample_list_cache().get(key)
     if cached is None:
         try:
             cached = client(conn).list_samples()
         except errors.ApiError:
             return []
-        file_cache().put(key, cached)
+        sample_list_cache().put(key, cached)
     return cached
+
+
+@st.cache_resource(show_spinner=False)
+def sample_list_cache() -> TtlCache:
+    """Short-lived: a job file added to a local folder appears in the sidebar within seconds."""
+    return TtlCache(ttl_s=5, max_entries=4)
 
 
 __all__ = ["Connection", "connection", "client", "load_job", "load_structure", "list_samples", "settings", "errors"]

@@ -230,7 +230,7 @@ def test_every_sample_job_renders(open_page, job_id):
     assert {"Strategies side by side", "Sequences", "Mutations", "Liabilities", "Downloads"} <= set(subheaders)
     first = SAMPLES[job_id]["results"][0]
     chains = [k for k in ("humanized_vh", "humanized_vl") if first.get(k)]
-    assert len(at.get("html")) == len(chains)  # one aligned view per chain
+    assert len(at.main.get("html")) == len(chains)  # one aligned view per chain
     # Every mutation the service listed for the first strategy is in the table.
     listed = sum(len((first.get("mutations") or {}).get(c) or []) for c in ("vh", "vl"))
     table = _mutation_table(at)
@@ -272,12 +272,13 @@ def test_filters_and_strategy_picker(open_page):
 def test_vhh_without_vl_numbering_or_liabilities(open_page, variant_server):
     at = open_page(VARIANT_IDS["vhh_bare"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    assert len(at.get("html")) == 1  # VH only
+    assert len(at.main.get("html")) == 1  # VH only
     text = " ".join(m.value for m in at.markdown)
     assert "computed here with immunum" in text
     assert any("scanned here" in i.value for i in at.info)
     assert "VHH analysis" in [s.value for s in at.subheader]
-    hallmarks = next(d.value for d in at.dataframe if "What it means" in d.value.columns)
+    # a static table, so "What it means" wraps instead of being cut off in a cell
+    hallmarks = next(t.value for t in at.table if "What it means" in t.value.columns)
     assert hallmarks.set_index("IMGT").loc["42", "Parental"] == "F"
     # The service listed no mutation; the framework changes are found in the alignment (G49E… reversed here).
     table = _mutation_table(at)
@@ -307,13 +308,13 @@ def test_shapes_it_does_not_understand_become_raw_json(open_page, variant_server
     ):
         assert what in warnings
     assert len(at.json) >= 5
-    assert len(at.get("html")) == 1  # the sequence view still renders
+    assert len(at.main.get("html")) == 1  # the sequence view still renders
 
 
 def test_hostile_strings_render_as_text(open_page, variant_server):
     at = open_page(VARIANT_IDS["hostile"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    for element in at.get("html"):
+    for element in at.main.get("html"):
         assert "<img" not in element.proto.body
     for element in [*at.markdown, *at.caption, *at.warning, *at.info]:
         outside_code = re.sub(r"`[^`]*`", "", element.value)  # inline code shows its text literally
@@ -328,8 +329,8 @@ def test_strategy_without_sequences_and_without_parental(open_page, variant_serv
     assert any("no humanized sequence" in w.value for w in at.warning)
     at = open_page(VARIANT_IDS["no_parental"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    assert len(at.get("html")) == 2
-    assert "Parental" not in at.get("html")[0].proto.body
+    assert len(at.main.get("html")) == 2
+    assert "Parental" not in at.main.get("html")[0].proto.body
     assert any("no parental sequence" in m.value for m in at.markdown)
 
 

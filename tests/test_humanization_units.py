@@ -244,9 +244,10 @@ def test_fasta_and_csv_files():
     )
     text = exports.fasta([review, review], "job-1")
     headers = [line for line in text.splitlines() if line.startswith(">")]
-    assert headers[0] == ">job-1|parental|VH" and len(headers) == 3  # parental once, humanized per strategy
-    assert all(h.count("|") == 3 for h in headers[1:])  # the '|' inside the strategy name is replaced
-    assert "".join(text.split(">job-1|parental|VH\n")[1].split(">")[0].split()) == TRAS_VH
+    assert headers[0] == ">job-1_parental_VH parental VH; job=job-1" and len(headers) == 3  # parental once
+    # the '|' inside the strategy name is replaced in the record id, kept (as text) in the description
+    assert headers[1].split()[0] == ">job-1_cdr_grafting_x_VH" and "strategy=cdr grafting|x" in headers[1]
+    assert "".join(text.split(headers[0] + "\n")[1].split(">")[0].split()) == TRAS_VH
     rows = list(csv.DictReader(io.StringIO(exports.csv_text(pd.DataFrame({"Reason": ["=HYPERLINK(1)", "-", "ok"]})))))
     assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "'-", "ok"]
     assert exports.file_name("abc", "mutations", "csv") == "job-abc-mutations.csv"

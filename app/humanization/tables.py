@@ -135,6 +135,8 @@ def liability_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
                         "Region": h.region or "—",
                         "In CDR": h.in_cdr,
                         "Source": h.source,
+                        "Severity after": h.severity_source or "the service",
+                        "Service said": h.service_severity or "",
                     }
                 )
     columns = [
@@ -149,6 +151,8 @@ def liability_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
         "Region",
         "In CDR",
         "Source",
+        "Severity after",
+        "Service said",
     ]
     return pd.DataFrame(rows, columns=columns)
 

@@ -89,6 +89,7 @@ class Criteria:
     mhc2_set: str = "current"
     include_unranked: bool = True
     alleles: frozenset[str] | None = None  # None = every allele
+    ranked_kinds: frozenset[str] = frozenset({"MHC-I", "MHC-II"})  # kinds an HLA model ranked: thresholds apply
 
     def thresholds(self, kind: str) -> ThresholdSet | None:
         if kind == MHC1:
@@ -118,13 +119,22 @@ class Criteria:
             return self.include_unranked
         return binned == STRONG or (binned == WEAK and self.level != STRONG)
 
-    def describe(self) -> str:
-        """The threshold set in use, in words (shown on the chart)."""
+    def describe(self, listed: frozenset[str] | None = None) -> str:
+        """The rule in use, in words (shown on the chart): thresholds only for kinds a model ranked.
+
+        `listed` = kinds that have epitopes (None = both MHC kinds); a kind with epitopes but no
+        ranks is named as rule-based, never given a NetMHCpan threshold it was not judged by.
+        """
         parts = []
         for kind in (MHC1, MHC2):
-            parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({self.mhc_thresholds(kind).name}, {self.level})")
+            if kind in self.ranked_kinds:
+                t = self.mhc_thresholds(kind)
+                parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({t.name}, {self.level})")
+            elif listed is None or kind in listed:
+                rule = "every listed epitope counted" if self.include_unranked else "not counted"
+                parts.append(f"{kind}: no percentile ranks (no HLA model), {rule}")
         text = "; ".join(parts)
-        if self.include_unranked:
+        if self.include_unranked and self.ranked_kinds:
             text += "; unranked epitopes counted"
         return text
 
@@ -237,4 +247,14 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
         columns=["chain", "start", "end", "peptide", "core", "allele", "percentile rank (%)", "binding"],
     )
     frame["percentile rank (%)"] = pd.to_numeric(frame["percentile rank (%)"], errors="coerce").astype(float)
-    return frame
+    return without_empty_columns(frame)
+
+
+def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop what the service did not give: all-empty columns, and the binding bin when nothing has a rank."""
+    if frame.empty:
+        return frame
+    empty = [c for c in frame.columns if frame[c].map(lambda v: v is None or v == "" or v != v).all()]
+    if "percentile rank (%)" in empty and "binding" in frame.columns:
+        empty.append("binding")
+    return frame.drop(columns=empty)

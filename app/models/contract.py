@@ -325,6 +325,7 @@ class StabilizingMutation(Lax):
     mutation: Text = None
     ddg: Number = None
     confidence: Fraction = None
+    uncertainty: Number = None  # optional: the model's own ddG uncertainty (kcal/mol, 1 SD), when it gives one
 
 
 class StabilityResultRow(Lax):
