@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from app.models import DdgMatrix, StabilizingMutation
+from app.residues import ResidueLabel, ResiduePosition
 from app.stability.residues import ChainResidues, ResidueContext, chain_field, is_cdr
 
-_POSITION_RE = re.compile(r"^\s*(?:([A-Za-z0-9]{1,8})\s*[:_]\s*)?(-?\d+[A-Za-z]?)\s*$")
 _MUTATION_RE = re.compile(r"^\s*(?:([A-Za-z0-9]{1,8})\s*[:_]\s*)?([A-Za-z])(-?\d+[A-Za-z]?)([A-Za-z])\s*$")
 ZERO = 1e-9
 
@@ -35,18 +35,16 @@ class Position:
     @classmethod
     def parse(cls, text: object) -> Position:
         raw = "" if text is None else str(text)
-        match = _POSITION_RE.match(raw)
-        if not match:
+        parsed = ResiduePosition.parse(raw)
+        if parsed is None:
             return cls(raw, None, None)
-        chain, label = match.groups()
-        return cls(raw, chain.upper() if chain else None, label.upper())
+        return cls(raw, parsed.chain, str(parsed.label))
 
     @property
     def number(self) -> int | None:
         """The label as an integer when it is one (no insertion code)."""
-        if self.label and re.fullmatch(r"-?\d+", self.label):
-            return int(self.label)
-        return None
+        parsed = ResidueLabel.parse(self.label)
+        return parsed.number if parsed is not None and not parsed.icode else None
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class MutationCode:
         if not match:
             return None
         chain, wt, label, mutant = match.groups()
-        return cls(raw, chain.upper() if chain else None, wt.upper(), label.upper(), mutant.upper())
+        return cls(raw, chain.upper() if chain else None, wt.upper(), str(ResidueLabel.parse(label)), mutant.upper())
 
     @property
     def position(self) -> Position:

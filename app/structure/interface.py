@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import gemmi
 
+from app.residues import ResidueLabel
 from app.structure.chains import ChainSides
 from app.structure.model import ParsedStructure, ResidueId
 
@@ -88,7 +89,8 @@ def residues_from_labels(
         by_label = {r.label: r for r in chain.residues} if chain else {}
         for label in chain_labels:
             text = str(label).strip()
-            residue = by_label.get(text)
+            label_parsed = ResidueLabel.parse(text)
+            residue = by_label.get(str(label_parsed) if label_parsed else text)
             if residue is None:
                 missing.append(f"{chain_name}:{text}")
                 rid = _parse_label(chain_name, text)
@@ -100,8 +102,5 @@ def residues_from_labels(
 
 
 def _parse_label(chain: str, label: str) -> ResidueId | None:
-    digits = label.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-    try:
-        return ResidueId(chain, int(digits), label[len(digits) :].upper())
-    except ValueError:
-        return None
+    parsed = ResidueLabel.parse(label)
+    return ResidueId(chain, parsed.number, parsed.icode) if parsed else None
