@@ -3,9 +3,11 @@ definitions and immunum numbering (see `labels`, `regions`, `numbering`)."""
 
 from app.residues.labels import SCHEMES, ResidueLabel, ResiduePosition, scheme_name, sort_labels
 from app.residues.numbering import (
+    DomainResidue,
     NumberedChain,
     annotator,
     clean_sequence,
+    domain_residues,
     number_domains,
     number_sequence,
     scheme_region,
@@ -32,6 +34,7 @@ __all__ = [
     "REGION_NAMES",
     "SCHEMES",
     "CdrDefinition",
+    "DomainResidue",
     "NumberedChain",
     "Region",
     "ResidueLabel",
@@ -39,6 +42,7 @@ __all__ = [
     "annotator",
     "clean_sequence",
     "definition",
+    "domain_residues",
     "is_cdr",
     "is_framework",
     "is_vernier",

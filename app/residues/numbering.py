@@ -160,3 +160,50 @@ def scheme_region(label: ResidueLabel | str | None, scheme: str | None, chain_ty
             kind = "CDR" if name.startswith("CDR") else "FR"
             return Region(kind, int(name[-1]), locus)
     return None
+
+
+@dataclass(frozen=True)
+class DomainResidue:
+    """A residue of a chain that holds one or more V domains (an IgG chain, an scFv): its domain and place."""
+
+    domain: NumberedChain  # the domain's residues, numbered in the definitions' schemes
+    index: int  # 1-based within the domain
+
+    @property
+    def chain_type(self) -> str | None:
+        return self.domain.chain_type
+
+    def label(self, scheme: str = "imgt") -> ResidueLabel | None:
+        return self.domain.label(self.index, scheme)
+
+    def region(self, definition: str = "imgt") -> Region | None:
+        return self.domain.region(self.index, definition)
+
+    def cdr_definitions(self) -> tuple[str, ...]:
+        """The CDR definitions under which this residue is in a CDR."""
+        found = self.domain.regions_by_definition(self.index)
+        return tuple(name for name, region in found.items() if region is not None and region.is_cdr)
+
+
+@lru_cache(maxsize=256)
+def domain_residues(sequence: str) -> tuple[DomainResidue | None, ...]:
+    """Per residue of a chain (0-based like the sequence): its V domain and place, None outside every domain.
+
+    The domains are immunum's (IMGT); each is numbered again on its own in every scheme the CDR
+    definitions need, so a residue of the second domain of an scFv gets its Kabat region too."""
+    sequence = clean_sequence(sequence)
+    out: list[DomainResidue | None] = [None] * len(sequence)
+    try:
+        domains = number_domains(re.sub(r"[^A-Z]", "X", sequence))
+    except Exception:
+        return tuple(out)
+    for domain in domains:
+        if domain.error is not None or domain.query_start is None or domain.query_end is None:
+            continue
+        start, end = int(domain.query_start), int(domain.query_end)
+        numbered = number_sequence(sequence[start : end + 1])
+        if not numbered.numbered:
+            continue
+        for i in range(start, min(end, len(sequence) - 1) + 1):
+            out[i] = DomainResidue(numbered, i - start + 1)
+    return tuple(out)
