@@ -233,7 +233,7 @@ def _viewer(
     spec = ViewerSpec(
         text,
         fmt,
-        table,
+        common.with_imgt_labels(table, parsed),
         style=style,
         sticks=sticks,
         legend=legend,

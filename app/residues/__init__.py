@@ -1,7 +1,15 @@
 """Residues, regions and CDRs of antibody V domains: the one home of labels, region names, CDR
 definitions and immunum numbering (see `labels`, `regions`, `numbering`)."""
 
-from app.residues.labels import SCHEMES, ResidueLabel, ResiduePosition, scheme_name, sort_labels
+from app.residues.labels import (
+    SCHEMES,
+    ResidueLabel,
+    ResiduePosition,
+    residue_text,
+    scheme_name,
+    scheme_title,
+    sort_labels,
+)
 from app.residues.numbering import (
     DomainResidue,
     NumberedChain,
@@ -25,7 +33,6 @@ from app.residues.regions import (
     locus_of,
     normalise_region,
     region_name,
-    scheme_title,
 )
 
 __all__ = [
@@ -51,6 +58,7 @@ __all__ = [
     "number_domains",
     "number_sequence",
     "region_name",
+    "residue_text",
     "scheme_name",
     "scheme_region",
     "scheme_title",

@@ -20,6 +20,33 @@ _LABEL_RE = re.compile(rf"^\s*{_LABEL}\s*$")
 _POSITION_RE = re.compile(rf"^\s*(?:([A-Za-z0-9]{{1,8}})\s*[:_]\s*)?{_LABEL}\s*$")
 
 
+SCHEME_TITLES = {"imgt": "IMGT", "kabat": "Kabat", "chothia": "Chothia", "martin": "Martin", "aho": "AHo"}
+
+
+def scheme_title(scheme: str | None) -> str:
+    return SCHEME_TITLES.get(str(scheme or "").strip().lower(), str(scheme or "no"))
+
+
+def residue_text(
+    chain: str | None,
+    label: object,
+    scheme: str | None,
+    *,
+    index: int | None = None,
+    file_label: str | None = None,
+) -> str:
+    """How every tab names a residue: the scheme label first, the file number or index second.
+
+    'H:52A (IMGT) · residue 57', 'H:52A (IMGT) · file 57', or 'H · residue 57' when not numbered."""
+    prefix = f"{chain}:" if chain else ""
+    secondary = f"file {file_label}" if file_label else (f"residue {index}" if index is not None else "")
+    if label is None or str(label).strip() == "":
+        head = f"{chain} · " if chain else ""
+        return f"{head}{secondary}".strip(" ·") or "?"
+    main = f"{prefix}{label} ({scheme_title(scheme)})" if scheme else f"{prefix}{label}"
+    return f"{main} · {secondary}" if secondary else main
+
+
 def scheme_name(scheme: object) -> str | None:
     """'IMGT', ' Kabat ' → 'imgt', 'kabat'; None for anything that is not a scheme immunum numbers in."""
     text = str(scheme or "").strip().lower()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.conventions import CDR_DEFINITIONS, KABAT_VERNIER
-from app.residues.labels import ResidueLabel, scheme_name
+from app.residues.labels import ResidueLabel, scheme_name, scheme_title
 
 REGION_NAMES = ("FR1", "CDR1", "FR2", "CDR2", "FR3", "CDR3", "FR4")
 HEAVY_CHAIN_TYPES = frozenset({"H"})
@@ -150,12 +150,6 @@ def _before(label: ResidueLabel, lo: ResidueLabel) -> bool:
 
 def _after(label: ResidueLabel, hi: ResidueLabel) -> bool:
     return label.number > hi.number or (bool(hi.icode) and label.number == hi.number and label > hi)
-
-
-def scheme_title(scheme: str | None) -> str:
-    return {"imgt": "IMGT", "kabat": "Kabat", "chothia": "Chothia", "martin": "Martin", "aho": "AHo"}.get(
-        str(scheme or ""), str(scheme or "no")
-    )
 
 
 DEFINITION_SCHEMES = {"imgt": "imgt", "kabat": "kabat", "chothia": "chothia", "north": "chothia"}
