@@ -132,7 +132,7 @@ def build_epitope_map(
             )
             yaxis["range"] = [0, 1]
         layout["yaxis" if row == 1 else f"yaxis{row}"] = yaxis
-        xaxis = dict(
+        xaxis: dict[str, object] = dict(
             anchor=ya,
             domain=[0.0, 1.0],
             tickmode="array",

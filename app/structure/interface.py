@@ -52,7 +52,7 @@ def heavy_polymer_structure(structure: gemmi.Structure) -> gemmi.Structure:
 
 
 def _rid(chain: gemmi.Chain, residue: gemmi.Residue) -> ResidueId:
-    return ResidueId(chain.name, int(residue.seqid.num), residue.seqid.icode.strip())
+    return ResidueId(chain.name, residue.seqid.num or 0, residue.seqid.icode.strip())  # gemmi types num Optional
 
 
 def compute_interface(
