@@ -49,7 +49,6 @@ def plddt_color(value: float | None) -> str:
 
 IPTM_CONFIDENT = 0.8
 IPTM_GREY_ZONE = 0.6
-PTM_FOLD_LIKELY = 0.5
 IPTM_ANTIBODY_CAVEAT = (
     "For antibody–antigen complexes ipTM is a weak signal (the Boltz maintainers say so): "
     "read it together with the interface pLDDT and the epitope you expect."

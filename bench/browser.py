@@ -161,7 +161,7 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     pending, running = float(schedule.get("pending_s", 5)), float(schedule.get("running_s", 10))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    before = len(server.app.state.requests)
+    before = server.app.state.requests.total
     start = time.time()
     page.goto(f"{dash.url}/?job_id={job}", wait_until="commit")
     done_at = None
@@ -174,7 +174,7 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     after_s = 8.0
     page.wait_for_timeout(after_s * 1000)
     context.close()
-    requests = [r for r in server.app.state.requests[before:] if r.path == f"/jobs/{job}"]
+    requests = [r for r in server.app.state.requests.since(before) if r.path == f"/jobs/{job}"]
     first = requests[0].at if requests else start
     completed_at = first + pending + running  # the schedule starts at the first request
     until = [r for r in requests if r.at <= (done_at or time.time())]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from app.client import FetchedJob
-from app.immunogenicity import csv_text
+from app.exports import csv_text, safe_file_stem
 from app.models import DdgMatrix, StabilityResultRow, Unparsed
 from app.stability import (
     JAIN_2017_FAB_TM,
@@ -23,14 +21,10 @@ from app.stability import (
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
+from components.header import render_variant_note
 from components.raw_json import lazy_expander, raw_expander, render_unparsed
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
-
-
-def safe_file_stem(job_id: object) -> str:
-    """A file-name-safe job id (the id comes from the service)."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", str(job_id or "job"))[:64] or "job"
 
 
 def render(fetched: FetchedJob) -> None:
@@ -41,6 +35,7 @@ def render(fetched: FetchedJob) -> None:
     if not isinstance(result, StabilityResultRow):
         st.info("This job has no stability result.", icon=":material/info:")
         return
+    render_variant_note(fetched, "stability")
     context = residue_context(fetched.response)
     render_scores(result)
     table = render_ddg(result, context)

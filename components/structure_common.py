@@ -3,17 +3,25 @@ messages, the job's antibody sequences, the file download, and tracks for the co
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from app import errors
 from app.client import FetchedJob, StructureFile
 from app.conventions import plddt_band
+from app.exports import safe_file_name
 from app.residues import domain_residues
-from app.structure import CdrSpan, ParsedStructure, ResidueConfidence, StructureParseError, parse_structure
+from app.structure import (
+    CdrSpan,
+    ChainSides,
+    ParsedStructure,
+    ResidueConfidence,
+    StructureParseError,
+    parse_structure,
+    split_sides,
+)
 from components import services
 from components.formatting import md_code, md_escape
+from components.memo import view
 from components.plddt_plot import ChainTrack, Span
 
 MIME = {"pdb": "chemical/x-pdb", "mmcif": "chemical/x-mmcif"}
@@ -56,9 +64,13 @@ def job_sequences(fetched: FetchedJob) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def safe_file_name(name: str, fallback: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name or "").strip("._")
-    return cleaned[:120] or fallback
+def _split_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
+    return split_sides(parsed, job_sequences(fetched))
+
+
+def chain_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
+    """Antibody and antigen chains of a parsed file, once per (parse, job) (memoised by identity)."""
+    return view(_split_sides, parsed, fetched)
 
 
 def download_file(file: StructureFile, *, key: str, label: str) -> None:

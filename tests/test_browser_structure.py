@@ -87,7 +87,7 @@ EVIL = "</script><script>alert(1)</script><img id=injected src=x onerror=alert(2
 
 @pytest.fixture
 def evil_dashboard(tmp_path: Path, shared_data: Path):
-    st = gemmi.read_structure(str(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"))
+    st = gemmi.read_structure(str(shared_data / "boltz_pdl1_binder_model_0.cif"))
     st[0]["A"].name = "</script><b id=inj>x</b>"
     st.setup_entities()
     cif = f"# {EVIL}\n" + st.make_mmcif_document().as_string()

@@ -15,6 +15,7 @@ from app.structure import compute_interface, interface_by_chain, parse_structure
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
+TEST_DATA = ROOT / "tests" / "data"
 
 
 def brute_force_interface(
@@ -45,15 +46,15 @@ def brute_force_interface(
 
 
 @pytest.mark.parametrize(
-    "name, antibody, antigen",
+    "path, antibody, antigen",
     [
-        ("complex/1n8z_GearBind_Fv_HER2.pdb", {"H", "L"}, {"A"}),
-        ("complex/3hfm.pdb", {"H", "L"}, {"Y"}),
-        ("complex/nanobody_antigen_9hzj_imgt.pdb", {"A"}, {"B"}),  # IMGT insertion codes
+        (SAMPLES / "storage/complexes/1n8z_trastuzumab_fv_her2.pdb", {"H", "L"}, {"A"}),  # GearBind's 1N8Z
+        (TEST_DATA / "complex/3hfm.pdb", {"H", "L"}, {"Y"}),
+        (TEST_DATA / "complex/nanobody_antigen_9hzj_imgt.pdb", {"A"}, {"B"}),  # IMGT insertion codes
     ],
 )
-def test_interface_matches_brute_force(shared_data: Path, name: str, antibody: set[str], antigen: set[str]) -> None:
-    text = (shared_data / name).read_text()
+def test_interface_matches_brute_force(path: Path, antibody: set[str], antigen: set[str]) -> None:
+    text = path.read_text()
     parsed = parse_structure(text, "pdb")
     sides = split_sides(parsed)  # by immunum numbering: no job sequences here
     assert set(sides.antibody) == antibody and set(sides.antigen) == antigen
@@ -97,7 +98,7 @@ def test_sample_complex_interface_equals_the_services_list() -> None:
 
 def test_mmcif_complex_interface_runs(shared_data: Path) -> None:
     """AlphaFold 3 mmCIF of PD-1 + pembrolizumab Fv: both Fv chains numbered, PD-1 is the antigen."""
-    text = (shared_data / "alphafold/5b8c_af3/fold_5b8c_model_0.cif").read_text()
+    text = (shared_data / "fold_5b8c_model_0.cif").read_text()
     parsed = parse_structure(text, "mmcif")
     sides = split_sides(parsed)
     assert set(sides.antibody) == {"B", "C"} and sides.antigen == ("A",)

@@ -239,7 +239,7 @@ def test_the_token_never_goes_to_another_host(site, watched):
         assert len(errors) == 1 and "401" in errors[0], errors  # the other host wants a token it never got
     seen = [r for r in other.app.state.requests if r.path.startswith("/storage/")]
     assert len(seen) == 2, seen
-    assert all(r.authorization is None for r in seen)
+    assert all(r.credential is None for r in seen)
     assert server.token not in dashboard.log_text()
 
 

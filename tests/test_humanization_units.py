@@ -247,7 +247,7 @@ def test_fasta_and_csv_files():
     assert all(h.count("|") == 3 for h in headers[1:])  # the '|' inside the strategy name is replaced
     assert "".join(text.split(">job-1|parental|VH\n")[1].split(">")[0].split()) == TRAS_VH
     rows = list(csv.DictReader(io.StringIO(exports.csv_text(pd.DataFrame({"Reason": ["=HYPERLINK(1)", "-", "ok"]})))))
-    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "-", "ok"]
+    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "'-", "ok"]
     assert exports.file_name("abc", "mutations", "csv") == "job-abc-mutations.csv"
 
 

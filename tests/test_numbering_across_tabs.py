@@ -63,7 +63,7 @@ def test_3d_hover_starts_with_the_imgt_label():
 
     text = (DATA / "storage" / "structures" / "trastuzumab_fv_flashabb.pdb").read_text()
     parsed = parse_structure(text, "pdb")
-    colors, _ = by_chain(parsed, from_bfactors(parsed, "FlashABB"))
+    colors, _ = by_chain(parsed, from_bfactors(parsed, "FlashABB"), {"H": "heavy", "L": "light"})
     hover = {(c, lab): info for c, lab, _, info in with_imgt_labels(colors, parsed)}
     assert hover[("H", "10")].startswith("IMGT 11 · pLDDT")  # file residue 10 is IMGT 11
     assert hover[("L", "1")].startswith("IMGT 1 · ")

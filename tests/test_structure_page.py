@@ -95,7 +95,7 @@ def test_missing_file_shows_a_message_and_the_rest(open_page, own_server) -> Non
 
 
 def test_immunebuilder_file_is_shown_as_error_not_plddt(open_page, own_server, shared_data: Path) -> None:
-    text = (shared_data / "fv/C143_immunebuilder.pdb").read_text()
+    text = (shared_data / "C143_immunebuilder.pdb").read_text()
     body = job_body(
         structure_result={"pdb_storage_path": "s/c143.pdb", "model_used": "ABodyBuilder2", "per_residue_plddt": {}}
     )

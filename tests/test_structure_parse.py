@@ -40,7 +40,7 @@ def _ca_bfactors_pdb(text: str) -> dict[tuple[str, str], float]:
 
 
 def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
-    text = _text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif")
+    text = _text(shared_data / "boltz_pdl1_binder_model_0.cif")
     parsed = parse_structure(text, "mmcif")
     assert {c.name: len(c) for c in parsed.chains} == {"A": 94, "B": 115}  # PROVENANCE.md
     conf = from_bfactors(parsed, "Boltz-2")
@@ -59,7 +59,7 @@ def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
 
 
 def test_plddt_0_1_scale_is_detected(shared_data: Path, tmp_path: Path) -> None:
-    st = gemmi.read_structure(str(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"))
+    st = gemmi.read_structure(str(shared_data / "boltz_pdl1_binder_model_0.cif"))
     for residue in st[0].all():
         residue.atom.b_iso = residue.atom.b_iso / 100.0
     out = tmp_path / "scaled.pdb"
@@ -74,7 +74,7 @@ def test_plddt_0_1_scale_is_detected(shared_data: Path, tmp_path: Path) -> None:
 
 
 def test_immunebuilder_error_column_is_never_plddt(shared_data: Path) -> None:
-    text = _text(shared_data / "fv/C143_immunebuilder.pdb")
+    text = _text(shared_data / "C143_immunebuilder.pdb")
     parsed = parse_structure(text, "pdb")
     assert {c.name: len(c) for c in parsed.chains} == {"H": 129, "L": 110}
     by_header = from_bfactors(parsed, "FlashABB")  # the file's REMARK says ABODYBUILDER2
@@ -94,7 +94,7 @@ def test_experimental_bfactors_are_not_plddt(shared_data: Path) -> None:
     parsed = parse_structure(_text(shared_data / "complex/3hfm.pdb"), "pdb")
     assert parsed.experimental_method == "X-RAY DIFFRACTION"
     assert from_bfactors(parsed, None).kind is ConfidenceKind.TEMPERATURE_FACTOR
-    gear = parse_structure(_text(shared_data / "complex/1n8z_GearBind_Fv_HER2.pdb"), "pdb")
+    gear = parse_structure(_text(SAMPLES / "storage/complexes/1n8z_trastuzumab_fv_her2.pdb"), "pdb")
     assert {c.name: len(c) for c in gear.chains} == {"A": 581, "H": 120, "L": 107}  # waters/NAG not counted
     assert set(gear.ligands) == {"NAG"}
     assert from_bfactors(gear, "Experimental X-ray structure PDB 1N8Z").kind is ConfidenceKind.TEMPERATURE_FACTOR
@@ -110,7 +110,7 @@ def test_insertion_codes_kept(shared_data: Path) -> None:
 
 
 def test_api_plddt_mapped_and_mismatch_reported(shared_data: Path) -> None:
-    parsed = parse_structure(_text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"), "mmcif")
+    parsed = parse_structure(_text(shared_data / "boltz_pdl1_binder_model_0.cif"), "mmcif")
     conf, problems = residue_confidence(parsed, {"A": [80.0] * 94, "Z": [50.0]}, "Boltz-2")
     assert conf.source == "api" and len(conf.values) == 94
     assert any("Z" in p for p in problems)
@@ -124,14 +124,14 @@ def test_unreadable_file_raises_a_showable_error() -> None:
 
 
 def test_viewer_text_keeps_chain_ids_and_numbering(shared_data: Path) -> None:
-    text = _text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif")
+    text = _text(shared_data / "boltz_pdl1_binder_model_0.cif")
     out, fmt = viewer_text(text, "mmcif")
     assert fmt == "pdb"
     got = {(c, lab) for (c, lab) in _ca_bfactors_pdb(out)}
     parsed = parse_structure(text, "mmcif")
     assert got == {(r.chain, r.label) for ch in parsed.chains for r in ch.residues}
     # hydrogens are dropped for the viewer (ImmuneBuilder writes them)
-    h_text, _ = viewer_text(_text(shared_data / "fv/C143_immunebuilder.pdb"), "pdb")
+    h_text, _ = viewer_text(_text(shared_data / "C143_immunebuilder.pdb"), "pdb")
     assert not any(line[76:78].strip() == "H" for line in h_text.splitlines() if line.startswith("ATOM"))
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
+from app.exports import csv_text, download_name
 from app.humanization.review import StrategyReview
+
+__all__ = ["csv_text", "fasta", "file_name"]
 
 
 def _header_text(text: str) -> str:
@@ -34,18 +35,5 @@ def fasta(reviews: list[StrategyReview], job_id: str) -> str:
     return "".join(f">{header}\n{_wrapped(seq)}\n" for header, seq in records)
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV; cells that a spreadsheet would run as a formula get a leading quote (CSV injection)."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
-            safe[column] = safe[column].map(
-                lambda v: (
-                    "'" + v if isinstance(v, str) and len(v) > 1 and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                )
-            )
-    return safe.to_csv(index=False)
-
-
 def file_name(job_id: str, what: str, extension: str) -> str:
-    return f"job-{_header_text(job_id)}-{what}.{extension}"
+    return download_name(job_id, what, extension)

@@ -232,17 +232,3 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
     )
     frame["percentile rank (%)"] = pd.to_numeric(frame["percentile rank (%)"], errors="coerce").astype(float)
     return frame
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV of a table; text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-            )
-    return safe.to_csv(index=False)

@@ -51,6 +51,13 @@ def heavy_polymer_structure(structure: gemmi.Structure) -> gemmi.Structure:
     return st
 
 
+_Key = tuple[str, int | None, str]  # gemmi's (chain, number, insertion code) of a residue
+
+
+def _key_id(key: _Key) -> ResidueId:
+    return ResidueId(key[0], key[1] or 0, key[2].strip())
+
+
 def _rid(chain: gemmi.Chain, residue: gemmi.Residue) -> ResidueId:
     return ResidueId(chain.name, residue.seqid.num or 0, residue.seqid.icode.strip())  # gemmi types num Optional
 
@@ -62,8 +69,8 @@ def compute_interface(
     only: Iterable[ResidueId] | None = None,
 ) -> list[InterfaceResidue]:
     """Residues of either side with a heavy atom within `cutoff` Å of the other side, in file order,
-    each with its partners. With `only`, the search starts from those residues alone (the service's
-    list): the result holds them and their partners."""
+    each with its partners. With `only` (the service's list), only contacts that involve one of those
+    residues count."""
     antibody = set(sides.antibody)
     if not antibody or not sides.antigen:
         return []
@@ -71,38 +78,32 @@ def compute_interface(
     st = heavy_polymer_structure(structure)
     model = st[0]
     search = gemmi.NeighborSearch(model, st.cell, max(cutoff, 5.0)).populate(include_h=False)
-    closest: dict[tuple[tuple[int, int], tuple[int, int]], float] = {}  # (residue, partner) → Å, both ways
-    for ci, chain in enumerate(model):
-        mine = chain.name in antibody
-        if wanted is None and not mine:
-            continue  # every pair has an antibody end: searching from that side finds them all
-        for ri, residue in enumerate(chain):
-            if wanted is not None and _rid(chain, residue) not in wanted:
-                continue
-            for atom in residue:
-                for mark in search.find_atoms(atom.pos, "\0", radius=cutoff + 0.01):
-                    if (model[mark.chain_idx].name in antibody) == mine:
-                        continue
-                    distance = atom.pos.dist(mark.to_cra(model).atom.pos)
-                    if distance > cutoff:
-                        continue
-                    here, there = (ci, ri), (mark.chain_idx, mark.residue_idx)
-                    for key in ((here, there), (there, here)):
-                        if distance < closest.get(key, float("inf")):
-                            closest[key] = distance
-    partners: dict[tuple[int, int], list[tuple[float, tuple[int, int]]]] = {}
+    finder = gemmi.ContactSearch(cutoff + 0.01)  # every atom pair of two chains, found in C++
+    finder.ignore = gemmi.ContactSearch.Ignore.SameChain
+    closest: dict[tuple[_Key, _Key], float] = {}  # (residue, partner) → Å, both ways
+    names: dict[_Key, str] = {}
+    for contact in finder.find_contacts(search):
+        one, two = contact.partner1, contact.partner2
+        if (one.chain.name in antibody) == (two.chain.name in antibody) or contact.dist > cutoff:
+            continue
+        k1 = (one.chain.name, one.residue.seqid.num, one.residue.seqid.icode)
+        k2 = (two.chain.name, two.residue.seqid.num, two.residue.seqid.icode)
+        if wanted is not None and _key_id(k1) not in wanted and _key_id(k2) not in wanted:
+            continue
+        names[k1], names[k2] = one.residue.name, two.residue.name
+        for key in ((k1, k2), (k2, k1)):
+            if contact.dist < closest.get(key, float("inf")):
+                closest[key] = contact.dist
+    partners: dict[_Key, list[tuple[float, _Key]]] = {}
     for (here, there), distance in closest.items():
         partners.setdefault(here, []).append((distance, there))
     out: list[InterfaceResidue] = []
-    for ci, chain in enumerate(model):
-        for ri, residue in enumerate(chain):
-            found = partners.get((ci, ri))
+    for chain in model:
+        for residue in chain:
+            found = partners.get((chain.name, residue.seqid.num, residue.seqid.icode))
             if not found:
                 continue
-            contacts = tuple(
-                Contact(_rid(model[cj], model[cj][rj]), model[cj][rj].name, round(d, 2))
-                for d, (cj, rj) in sorted(found)
-            )
+            contacts = tuple(Contact(_key_id(k), names[k], round(d, 2)) for d, k in sorted(found))
             out.append(InterfaceResidue(_rid(chain, residue), residue.name, sides.side(chain.name), contacts))
     return out
 
