@@ -2,8 +2,8 @@
 solubility. Shown next to the numbers instead of marking a "best" value per column (a most-human
 variant can be the one that converted the VHH hallmarks or touched the CDRs).
 
-CDR changes count under the numbering the service (or immunum, here) gave the chain; the per-definition
-count (IMGT, Kabat, Chothia, North) is the residue/region module's (issue 13, item 1).
+CDR changes count under any of the IMGT, Kabat, Chothia and North definitions (app.residues), with
+the definitions that hold them named: a Kabat-only CDR-H1 change is still a CDR change.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from app.humanization import vhh
 from app.humanization.review import StrategyReview
 from app.models import VhhAnalysis
+from app.residues import DEFINITIONS
 
 WARN, NOTE = "warning", "note"
 
@@ -45,9 +46,12 @@ def candidate_flags(review: StrategyReview) -> list[Flag]:
         )
     for chain in review.chains:
         counts = chain.counts
-        if counts.cdr:
-            scheme = chain.numbering.scheme or "scheme not given"
-            flags.append(Flag(WARN, f"{chain.name}: {counts.cdr} CDR mutation(s) ({scheme.upper()} CDRs; binding)"))
+        if counts.cdr_any or counts.cdr:
+            per = [f"{DEFINITIONS[name].title} {n}" for name, n in counts.cdr_by_definition if n]
+            under = ", ".join(per) if per else (chain.numbering.scheme or "scheme not given").upper()
+            flags.append(
+                Flag(WARN, f"{chain.name}: {max(counts.cdr_any, counts.cdr)} CDR mutation(s) (under {under}; binding)")
+            )
         if counts.vernier:
             flags.append(Flag(NOTE, f"{chain.name}: {counts.vernier} Vernier-zone change(s) (CDR conformation)"))
         added = Counter(c.hit.type_label for c in chain.liability_changes if c.change == "added")
