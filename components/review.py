@@ -233,7 +233,7 @@ def _save(candidates: dict[str, Candidate]) -> None:
         if decision and comment.strip()
         else ("Decision saved" if decision else "Comment saved")
     )
-    st.session_state[OUTCOME_KEY] = ("success", f"{saved} for {candidate.label}.")
+    st.session_state[OUTCOME_KEY] = ("success", f"{saved} for {md_escape(candidate.label)}.")
 
 
 def render_block(
@@ -298,7 +298,7 @@ def render_block(
         _form(by_ref)
         if outcome is not None:
             kind, message = outcome
-            (st.success if kind == "success" else st.error)(md_escape(message))
+            (st.success if kind == "success" else st.error)(message)  # our own text; names escaped in _save
     with left:
         chosen = by_ref[st.session_state[CANDIDATE_KEY]]
         st.markdown(f"**History of {md_escape(chosen.label)}** (append-only: earlier decisions stay)")

@@ -46,6 +46,10 @@ MEASURES = (
     Measure("VL FR kept %", HIGHER, 2),
     Measure("VH OASis pct", HIGHER, 5),
     Measure("VL OASis pct", HIGHER, 5),
+    Measure("VH human identity %", HIGHER, 2),
+    Measure("VL human identity %", HIGHER, 2),
+    Measure("VH germline content %", HIGHER, 2),
+    Measure("VL germline content %", HIGHER, 2),
     Measure("Liab. high", LOWER, 1),
     Measure("Liab. medium", LOWER, 1),
     Measure("Liab. low", LOWER, 1),
@@ -116,6 +120,8 @@ def _strategy_measures(review: StrategyReview) -> dict[str, object]:
         row[f"{name} Vernier mut."] = counts.vernier
         row[f"{name} FR kept %"] = _pct(counts.framework_kept)
         row[f"{name} OASis pct"] = _pct(human.percentile) if human else None
+        row[f"{name} human identity %"] = _pct(human.identity) if human else None
+        row[f"{name} germline content %"] = _pct(human.germline_content) if human else None
         if chain.numbering.scheme:
             schemes.append(f"{name} {chain.numbering.scheme.upper()}")
     for severity in ("high", "medium", "low"):
