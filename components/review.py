@@ -277,6 +277,10 @@ def render_block(
                 "Results": st.column_config.TextColumn(
                     help="Whether the candidate's results are the ones the current decision was made on"
                 ),
+                "By": st.column_config.TextColumn(width="medium"),
+                "When": st.column_config.TextColumn(width="medium"),
+                "Decisions": st.column_config.NumberColumn(width="small"),
+                "Comments": st.column_config.NumberColumn(width="small"),
                 "Last comment": st.column_config.TextColumn(width="large"),
             },
         )
@@ -338,11 +342,11 @@ def _form(by_ref: dict[str, Candidate]) -> None:
 def render_downloads(candidates: Sequence[Candidate], history: ReviewHistory, jobs: Sequence[FetchedJob]) -> None:
     name = "review-" + "-".join(f.job_id[:8] for f in jobs)
     markdown = exports.review_markdown(candidates, history, generated=datetime.now(UTC))
-    one, two = st.columns(2)
-    one.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         "Review (Markdown)", markdown, f"{name}.md", "text/markdown", key="review-download-md", on_click="ignore"
     )
-    two.download_button(
+    row.download_button(
         "Review (CSV)",
         exports.review_csv(candidates, history),
         f"{name}.csv",

@@ -25,5 +25,6 @@ def available_sections(fetched: FetchedJob) -> dict[str, Callable[[FetchedJob], 
         sections["Immunogenicity"] = immunogenicity.render
     if response.complex_result is not None:
         sections["Complex"] = complex_section.render
-    sections["Review"] = review.render  # decisions and comments: every finished job has candidates
+    if response.job.status == "completed":
+        sections["Review"] = review.render  # decisions and comments on its candidates
     return sections

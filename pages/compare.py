@@ -7,7 +7,9 @@ below the table is the job page's, so a decision can be set here too.
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from app import errors
 from app.client import FetchedJob, normalise_job_id
@@ -50,9 +52,16 @@ def _job_candidates(fetched: FetchedJob) -> compare.JobCandidates:
     return compare.JobCandidates(fetched, candidates, reviews)
 
 
-def _styled(frame, cell_marks):
+def _styled(frame: pd.DataFrame, cell_marks: pd.DataFrame) -> Styler:
+    """Lead/trail colours per cell; counts without decimals, the rest with one; blanks as a dash."""
     styles = cell_marks.map(lambda m: LEAD_STYLE if m == "lead" else (TRAIL_STYLE if m == "trail" else ""))
-    return frame.style.apply(lambda _: styles.values, axis=None).format(precision=1, na_rep="—")
+    numeric = [c for c in frame.columns if c in compare.MEASURE_BY_COLUMN]
+    plain = frame.astype({c: "float64" for c in numeric})  # NaN, not pd.NA, so na_rep applies
+    formats = {
+        c: "{:.0f}" if compare.is_count(c) else ("{:.2f}" if "(job)" in c and "Tm" not in c else "{:.1f}")
+        for c in numeric
+    }
+    return plain.style.apply(lambda _: styles.values, axis=None).format(formats, na_rep="—")
 
 
 def render_table(jobs: list[FetchedJob], history: ReviewHistory | None, readable: set[str]) -> None:

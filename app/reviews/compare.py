@@ -63,6 +63,11 @@ MEASURES = (
     Measure("ipTM (job)", HIGHER, 0.05),
 )
 MEASURE_BY_COLUMN = {m.column: m for m in MEASURES}
+COUNT_SUFFIXES = ("mutations", "mut.", "kept")  # "VHH hallmarks kept" is a count too; "FR kept %" is not
+
+
+def is_count(column: str) -> bool:
+    return column.endswith(COUNT_SUFFIXES) or column.startswith("Liab.")
 
 
 @dataclass(frozen=True)
@@ -178,7 +183,7 @@ def comparison_frame(jobs: Sequence[JobCandidates], history: ReviewHistory | Non
     present = [m.column for m in MEASURES if m.column in frame.columns and frame[m.column].notna().any()]
     for column in present:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
-    identity = ["Job", "Job type", "Candidate", "Decision", "Open"]
+    identity = ["Job", "Candidate", "Open", "Decision", "Job type"]
     extra = ["CDR definition"] if "CDR definition" in frame.columns else []
     return frame[[*identity, *extra, *present, "_job_id", "_key"]] if rows else frame
 
