@@ -9,6 +9,7 @@ st.text (never Markdown or HTML); untrusted names go through md_escape.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ import streamlit as st
 from app import errors
 from app.client import FetchedJob
 from app.reviews import exports
-from app.reviews.access import ReadAccess
+from app.reviews.access import ACCESS_TTL_S, ReadAccess
 from app.reviews.candidates import Candidate, job_candidates
 from app.reviews.models import AUTHOR_SAMPLE, AUTHOR_SELF_DECLARED, AUTHOR_SIGNED_IN, DECISIONS
 from app.reviews.sample import seed_sample_reviews
@@ -71,11 +72,16 @@ def _access() -> ReadAccess:
     return ReadAccess()
 
 
-def readable(job_id: str) -> bool | None:
-    """Can this session's token read the job now? None when the service could not be asked."""
+def readable(job_id: str, fetched: FetchedJob | None = None) -> bool | None:
+    """Can this session's token read the job now? None when the service could not be asked.
+
+    A fetch of the job with this token less than ACCESS_TTL_S ago is itself the service's answer."""
     conn = services.connection()
+    who = (conn.api_url, conn.fingerprint)
+    if fetched is not None and time.time() - fetched.fetched_at < ACCESS_TTL_S and _access().known(who, job_id) is None:
+        _access().note(who, job_id, True)
     try:
-        return _access().allowed((conn.api_url, conn.fingerprint), job_id, services.client(conn).get_job)
+        return _access().allowed(who, job_id, services.client(conn).get_job)
     except errors.ApiError as error:
         log.info("reviews: access check failed (%s)", type(error).__name__)
         return None
@@ -171,12 +177,12 @@ def render_thread(candidate: Candidate, history: ReviewHistory) -> None:
     record = history.of(candidate.job_id, candidate.key)
     current = record.current
     state = results_state(current, candidate)
-    if state == "changed since":
+    if state == "changed since" and current is not None:
         st.warning(
             "**The results have changed since this decision.** The candidate's result row is not the one "
             f"the decision of {when(current.created_at)} was made on: look again before relying on it.",
             icon=":material/update:",
-        )  # type: ignore[union-attr]
+        )
     elif state == "not recorded":
         st.caption("This decision predates result fingerprints: whether the results changed since is not known.")
     if not record.entries:
@@ -244,7 +250,7 @@ def render_block(
     review of those jobs when the caller has read it already (one query per rerun)."""
     allowed: list[FetchedJob] = []
     for fetched in fetcheds:
-        answer = readable(fetched.job_id)
+        answer = readable(fetched.job_id, fetched)
         if answer is True:
             allowed.append(fetched)
         elif answer is False:

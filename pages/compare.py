@@ -135,7 +135,7 @@ def main() -> None:
         jobs.append(fetched)
     if not jobs:
         return
-    readable = {f.job_id for f in jobs if review.readable(f.job_id) is True}
+    readable = {f.job_id for f in jobs if review.readable(f.job_id, f) is True}
     history = review.load_history(sorted(readable)) if readable else None
     st.subheader("Side by side")
     render_table(jobs, history if not isinstance(history, str) else None, readable)

@@ -362,7 +362,7 @@ def test_sample_server_command_line_repeats_token() -> None:
             proc.wait(5)
 
 
-def test_withdrawn_access_hides_the_review_even_while_the_job_is_cached(two_readers, env) -> None:
+def test_withdrawn_access_hides_the_review_even_while_the_job_is_cached(two_readers, env, monkeypatch) -> None:
     from dataclasses import replace
 
     from components import review
@@ -372,7 +372,10 @@ def test_withdrawn_access_hides_the_review_even_while_the_job_is_cached(two_read
     save(alice, decision="Reject", comment="only for readers", name="Alice")
     store = two_readers.app.state.store
     store.samples[CETUXIMAB] = replace(store.samples[CETUXIMAB], readers=frozenset({"bob-token"}))
-    review._access.clear()  # what the access time-to-live (60 s) does; the job itself stays in the page cache
+    # What 60 s later looks like: the remembered answer has expired and the cached job's fetch is too old
+    # to count as one; the job itself stays in the page cache.
+    review._access.clear()
+    monkeypatch.setattr(review, "ACCESS_TTL_S", 0.0)
     later = job_page(CETUXIMAB)
     assert not later.exception
     shown = everything_shown(later)
