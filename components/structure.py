@@ -184,7 +184,7 @@ def _viewer(
     spec = ViewerSpec(
         text,
         fmt,
-        table,
+        common.with_imgt_labels(table, parsed),
         style=style,
         sticks=highlight,
         focus=highlight,
