@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, event, inspect, text
@@ -25,8 +26,8 @@ JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
 OTHER = "36435fac-4bc7-5211-9555-2ac31c0a7bed"
 
 
-def _save(store: ReviewStore, **changes) -> None:
-    values = dict(
+def _save(store: ReviewStore, **changes: Any) -> None:
+    values: dict[str, Any] = dict(
         job_id=JOB, candidate_key="r:a", strategy="cdr_grafting", author="Ann", author_kind="self-declared",
         fingerprint="f1", decision="Hold", comment=None,
     )  # fmt: skip
@@ -202,7 +203,7 @@ def test_migration_from_v1_keeps_existing_decisions(review_db_url: str) -> None:
 
 
 def test_candidate_keys_survive_reordering_and_fingerprints_see_changes() -> None:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": "row-1", "strategy": "cdr_grafting", "humanized_vh": "EVQL", "oasis_score": {"vh": {"percentile": 0.5}}},
         {"strategy": "back_mutation", "humanized_vh": "QVQL"},
         {"strategy": "back_mutation", "humanized_vh": "QVQL"},  # a duplicate without id
