@@ -84,7 +84,8 @@ def render_table(jobs: list[FetchedJob], history: ReviewHistory | None, readable
         "Blue: the best value of its column; sand: the worst — marked only where the spread matters "
         "(≥ 1 mutation or liability, ≥ 2 points of framework kept or pLDDT, ≥ 5 OASis percentile points, ≥ 1 °C, "
         "≥ 0.05 on 0–1 scores). There is no overall ranking. Mutations and liabilities: per strategy, counted "
-        "here from the service's numbering (CDRs under the scheme named in *CDR definition*). Columns marked "
+        "here from the service's numbering (scheme in *Numbering*); CDR mutations under IMGT, Kabat, Chothia and "
+        "North CDR definitions (app.residues), ranked only as *any* (in a CDR under at least one). Columns marked "
         "(job) come from one result row per job, which the service does not tie to a strategy. Mean pLDDT: "
         "only for the strategy the job's structure models (its humanization_result_id)."
     )

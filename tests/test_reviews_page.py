@@ -278,7 +278,11 @@ def test_compare_page_shows_candidates_side_by_side_and_sets_decisions(sample_se
     assert {"VH mutations", "VH human identity %", "Liab. high", "VHH hallmarks kept", "Mean pLDDT (modelled)"} <= set(
         table
     )
-    plddt = table.set_index(["Job", "Candidate"])["Mean pLDDT (modelled)"]
+    by_candidate = table.set_index(["Job", "Candidate"])
+    germline = by_candidate.loc[(CETUXIMAB[:8], "germline_framework")]
+    assert germline["VH CDR mut. (IMGT)"] == 0 and germline["VH CDR mut. (Kabat)"] > 0  # definitions differ
+    assert germline["VH CDR mut. (any)"] >= germline["VH CDR mut. (Kabat)"]
+    plddt = by_candidate["Mean pLDDT (modelled)"]
     assert plddt.notna().sum() == 3  # only the modelled strategy of each job (and the job candidate)
     assert table["Open"].str.contains(f"job_id={CETUXIMAB}").sum() == 3
     options = at.selectbox(key="review-candidate").options

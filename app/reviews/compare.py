@@ -22,6 +22,7 @@ from app.humanization.exports import csv_text
 from app.humanization.review import StrategyReview
 from app.humanization.vhh import hallmark_rows
 from app.models import VhhAnalysis
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 from app.reviews.candidates import Candidate
 from app.reviews.store import ReviewHistory
 
@@ -35,15 +36,22 @@ class Measure:
     min_difference: float  # a smaller spread is not marked
 
 
+def _chain_measures(name: str) -> tuple[Measure, ...]:
+    """Mutations of one chain: CDR ones under each definition (shown, not ranked: the definitions
+    disagree at their edges) and under any of them (ranked), as app.humanization.tables does."""
+    per_definition = tuple(Measure(f"{name} CDR mut. ({DEFINITIONS[d].title})", None, 1) for d in DEFINITION_ORDER)
+    return (
+        Measure(f"{name} mutations", LOWER, 1),
+        Measure(f"{name} CDR mut. (any)", LOWER, 1),
+        *per_definition,
+        Measure(f"{name} Vernier mut.", LOWER, 1),
+        Measure(f"{name} FR kept %", HIGHER, 2),
+    )
+
+
 MEASURES = (
-    Measure("VH mutations", LOWER, 1),
-    Measure("VH CDR mut.", LOWER, 1),
-    Measure("VH Vernier mut.", LOWER, 1),
-    Measure("VH FR kept %", HIGHER, 2),
-    Measure("VL mutations", LOWER, 1),
-    Measure("VL CDR mut.", LOWER, 1),
-    Measure("VL Vernier mut.", LOWER, 1),
-    Measure("VL FR kept %", HIGHER, 2),
+    *_chain_measures("VH"),
+    *_chain_measures("VL"),
     Measure("VH OASis pct", HIGHER, 5),
     Measure("VL OASis pct", HIGHER, 5),
     Measure("VH human identity %", HIGHER, 2),
@@ -63,11 +71,10 @@ MEASURES = (
     Measure("ipTM (job)", HIGHER, 0.05),
 )
 MEASURE_BY_COLUMN = {m.column: m for m in MEASURES}
-COUNT_SUFFIXES = ("mutations", "mut.", "kept")  # "VHH hallmarks kept" is a count too; "FR kept %" is not
 
 
 def is_count(column: str) -> bool:
-    return column.endswith(COUNT_SUFFIXES) or column.startswith("Liab.")
+    return "mut." in column or column.endswith(("mutations", "hallmarks kept")) or column.startswith("Liab.")
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,9 @@ def _strategy_measures(review: StrategyReview) -> dict[str, object]:
             continue
         counts, human = chain.counts, chain.humanness
         row[f"{name} mutations"] = counts.total
-        row[f"{name} CDR mut."] = counts.cdr
+        row[f"{name} CDR mut. (any)"] = counts.cdr_any
+        for definition in DEFINITION_ORDER:
+            row[f"{name} CDR mut. ({DEFINITIONS[definition].title})"] = counts.cdr_under(definition)
         row[f"{name} Vernier mut."] = counts.vernier
         row[f"{name} FR kept %"] = _pct(counts.framework_kept)
         row[f"{name} OASis pct"] = _pct(human.percentile) if human else None
@@ -132,7 +141,7 @@ def _strategy_measures(review: StrategyReview) -> dict[str, object]:
     for severity in ("high", "medium", "low"):
         row[f"Liab. {severity}"] = sum(h.severity == severity for c in review.chains for h in c.liabilities)
     row["VHH hallmarks kept"] = _hallmarks_kept(review)
-    row["CDR definition"] = ", ".join(schemes) or None
+    row["Numbering"] = ", ".join(schemes) or None
     return row
 
 
@@ -184,7 +193,7 @@ def comparison_frame(jobs: Sequence[JobCandidates], history: ReviewHistory | Non
     for column in present:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Float64")
     identity = ["Job", "Candidate", "Open", "Decision", "Job type"]
-    extra = ["CDR definition"] if "CDR definition" in frame.columns else []
+    extra = ["Numbering"] if "Numbering" in frame.columns else []
     return frame[[*identity, *extra, *present, "_job_id", "_key"]] if rows else frame
 
 
