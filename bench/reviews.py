@@ -130,7 +130,7 @@ def report(rows: dict[str, dict[str, Any]]) -> str:
         return f"{a / b:.2f}×" if a and b else "—"
 
     lines = [
-        "| page (6 jobs × 12 strategies) | cold s (script) | warm s (script) | review queries per rerun | cold / bare | warm / bare |",
+        "| page (Review: 1 job; compare: 6 jobs; 12 strategies each) | cold s (script) | warm s (script) | review queries per rerun | cold / bare | warm / bare |",
         "|---|---|---|---|---|---|",
     ]
     for kind, bare in (("review", "bare-review"), ("compare", "bare-compare")):
