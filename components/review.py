@@ -290,6 +290,11 @@ def render_block(
                 "Last comment": st.column_config.TextColumn(width="large"),
             },
         )
+    if any(e.author_kind == AUTHOR_SAMPLE for h in shown.by_candidate.values() for e in h.entries):
+        st.caption(
+            "Entries by *sample* reviewers come with the sample data, to show the feature: they are not a real "
+            "assessment of these designs."
+        )
     outcome = st.session_state.pop(OUTCOME_KEY, None)
     by_ref = {f"{c.job_id}|{c.key}": c for c in candidates}
     if st.session_state.get(CANDIDATE_KEY) not in by_ref:
