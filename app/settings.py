@@ -25,6 +25,7 @@ KEYS = (
     "ABDASH_SAMPLE_DATA",
     "ABDASH_DATA_DIR",
     "ABDASH_REVIEW_DB_URL",
+    "ABDASH_LOCAL_RESULTS",
 )
 
 
@@ -41,6 +42,7 @@ class Settings:
     sample_data_dir: str | None = None  # the embedded server's folder (jobs/ and storage/); default: bundled
     data_dir: str | None = None  # the dashboard's own files (the review database); default: DEFAULT_DATA_DIR
     review_db_url: str | None = None  # e.g. postgresql+psycopg://…; default: SQLite in data_dir
+    local_results_dir: str | None = None  # a folder of the analyst's own prediction runs (the /runs page)
 
     @property
     def uses_sample_server(self) -> bool:
@@ -100,4 +102,5 @@ def load_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str
         sample_data_dir=get("ABDASH_SAMPLE_DATA"),
         data_dir=get("ABDASH_DATA_DIR"),
         review_db_url=get("ABDASH_REVIEW_DB_URL"),
+        local_results_dir=get("ABDASH_LOCAL_RESULTS"),
     )

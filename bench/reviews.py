@@ -116,7 +116,17 @@ def run_worker(server: Any, kind: str, ids: list[str], db_dir: Path, reruns: int
         "ABDASH_DATA_DIR": str(db_dir),
     }  # fmt: skip
     env.pop("ABDASH_REVIEW_DB_URL", None)
-    command = [sys.executable, "-m", "bench.reviews", "--worker", kind, "--jobs", ",".join(ids), "--reruns", str(reruns)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.reviews",
+        "--worker",
+        kind,
+        "--jobs",
+        ",".join(ids),
+        "--reruns",
+        str(reruns),
+    ]
     proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:

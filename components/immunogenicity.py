@@ -25,6 +25,7 @@ from app.immunogenicity.figures import RISK_STEPS, build_epitope_map, build_risk
 from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
 from app.stability import ResidueContext, ddg_table, residue_context
 from components.formatting import md_code, md_escape
+from components.header import render_variant_note
 from components.raw_json import raw_expander, render_unparsed
 from components.stability import render_model_versions, safe_file_stem
 
@@ -46,6 +47,7 @@ def render(fetched: FetchedJob) -> None:
     if not isinstance(result, ImmunogenicityResultRow):
         st.info("This job has no immunogenicity result.", icon=":material/info:")
         return
+    render_variant_note(fetched, "immunogenicity")
     context = residue_context(fetched.response)
     render_risks(result)
     epitopes = epitopes_of(result)

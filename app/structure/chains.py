@@ -85,3 +85,25 @@ def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) ->
             + (" (no chain carries the job's VH/VL)." if candidates else " (the job gives no VH/VL to match)."),
         )
     return ChainSides((), tuple(names), "none", "No chain carries the job's VH/VL or numbers as an antibody domain.")
+
+
+CHAIN_KINDS = ("heavy", "light", "antibody", "antigen")  # "antibody": a chain with both or neither type
+
+
+def chain_kinds(parsed: ParsedStructure, antibody: tuple[str, ...]) -> dict[str, str]:
+    """Each chain's kind: heavy or light (by immunum's chain type of its V domains), antibody (both, as
+    in an scFv, or not typed), or antigen (not on the antibody side). One home for the chain colours."""
+    out: dict[str, str] = {}
+    for chain in parsed.chains:
+        if chain.name not in antibody:
+            out[chain.name] = "antigen"
+            continue
+        types: set[str] = set()
+        if len(chain) >= MIN_DOMAIN_LENGTH:
+            try:
+                types = {r.chain for r in number_domains(_clean(chain.sequence)) if r.error is None}
+            except Exception:
+                types = set()
+        heavy, light = "H" in types, bool(types & {"K", "L"})
+        out[chain.name] = "heavy" if heavy and not light else "light" if light and not heavy else "antibody"
+    return out
