@@ -58,12 +58,14 @@ def test_ddg_map_names_positions_by_the_modelled_numbering():
 
 
 def test_3d_hover_starts_with_the_imgt_label():
+    from app.structure.chains import chain_kinds
     from components.structure_colors import by_chain
     from components.structure_common import with_imgt_labels
 
     text = (DATA / "storage" / "structures" / "trastuzumab_fv_flashabb.pdb").read_text()
     parsed = parse_structure(text, "pdb")
-    colors, _ = by_chain(parsed, from_bfactors(parsed, "FlashABB"))
+    kinds = chain_kinds(parsed, ("H", "L"))  # since main's sci-struct merge, by_chain takes the chain kinds
+    colors, _ = by_chain(parsed, from_bfactors(parsed, "FlashABB"), kinds)
     hover = {(c, lab): info for c, lab, _, info in with_imgt_labels(colors, parsed)}
     assert hover[("H", "10")].startswith("IMGT 11 · pLDDT")  # file residue 10 is IMGT 11
     assert hover[("L", "1")].startswith("IMGT 1 · ")
