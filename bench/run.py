@@ -471,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-follow", action="store_true")
+    parser.add_argument("--skip-reviews", action="store_true", help="skip bench.reviews (Review tab, compare page)")
     parser.add_argument("--skip-runs", action="store_true", help="skip the local-runs rows (bench/runs.py)")
     parser.add_argument("--only-runs", action="store_true", help="only the local-runs rows (bench/runs.py)")
     parser.add_argument(
@@ -547,6 +548,10 @@ def main(argv: list[str] | None = None) -> int:
     report = render_report(res)
     (RESULTS / "results.md").write_text(report)
     print(report)
+    if not args.skip_reviews:  # its own jobs, server and table (bench/results/reviews.md)
+        from bench import reviews
+
+        reviews.main(["--processes", str(args.processes), "--reruns", str(args.reruns)])
     return 0
 
 

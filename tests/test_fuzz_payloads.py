@@ -33,7 +33,16 @@ from tests.hostile import sample_bodies
 MAX_EXAMPLES = int(os.environ.get("ABDASH_FUZZ_EXAMPLES", "200"))
 MIXED_SHARE = 0.25  # of the examples go to the readable-and-broken-siblings test (same total time)
 AA = "ACDEFGHIKLMNPQRSTVWY"
-SECTION_NAMES = {"Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON"}
+SECTION_NAMES = {
+    "Overview",
+    "Humanization",
+    "Structure",
+    "Stability",
+    "Immunogenicity",
+    "Complex",
+    "Review",
+    "Raw JSON",
+}
 COUNTS: dict = {"payloads": 0, "distinct_payloads": 0, "section_renders": 0, "by_section": {}}
 _SEEN: set[int] = set()
 

@@ -21,6 +21,10 @@ class Sample:
     title: str
     description: str
     schedule: dict[str, float] | None
+    readers: frozenset[str] | None = None  # x_sample.readers: the only tokens that may read it (None: all)
+
+    def readable_by(self, token: str) -> bool:
+        return self.readers is None or token in self.readers
 
 
 def _load(path: Path) -> Sample:
@@ -28,12 +32,14 @@ def _load(path: Path) -> Sample:
     meta = body.pop(SAMPLE_META_KEY, None) or {}
     job_id = str((body.get("job") or {}).get("id") or path.stem)
     schedule = meta.get("schedule")
+    readers = meta.get("readers")
     return Sample(
         job_id=job_id,
         body=body,
         title=str(meta.get("title") or job_id),
         description=str(meta.get("description") or ""),
         schedule=schedule if isinstance(schedule, dict) else None,
+        readers=frozenset(str(r) for r in readers) if isinstance(readers, list) else None,
     )
 
 
@@ -87,9 +93,12 @@ class SampleStore:
             samples[sample.job_id] = sample
         self._samples, self.skipped, self._seen = samples, skipped, snapshot
 
-    def listing(self) -> list[dict[str, str]]:
+    def listing(self, token: str | None = None) -> list[dict[str, str]]:
+        """The samples `token` may read (all when None)."""
         out = []
         for s in list(self.samples.values()):
+            if token is not None and not s.readable_by(token):
+                continue
             body = self.view(s.job_id, peek=True) or {}
             status = str((body.get("job") or {}).get("status"))
             out.append({"id": s.job_id, "title": s.title, "description": s.description, "status": status})
