@@ -21,6 +21,7 @@ KEYS = (
     "ABDASH_MAX_STRUCTURE_MB",
     "ABDASH_3DMOL_URL",
     "ABDASH_SAMPLE_DATA",
+    "ABDASH_LOCAL_RESULTS",
 )
 
 
@@ -35,6 +36,7 @@ class Settings:
     max_structure_bytes: int = DEFAULT_MAX_STRUCTURE_BYTES
     threedmol_url: str | None = None
     sample_data_dir: str | None = None  # the embedded server's folder (jobs/ and storage/); default: bundled
+    local_results_dir: str | None = None  # a folder of the analyst's own prediction runs (the /runs page)
 
     @property
     def uses_sample_server(self) -> bool:
@@ -85,4 +87,5 @@ def load_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str
         max_structure_bytes=int(max_mb * 2**20),
         threedmol_url=get("ABDASH_3DMOL_URL"),
         sample_data_dir=get("ABDASH_SAMPLE_DATA"),
+        local_results_dir=get("ABDASH_LOCAL_RESULTS"),
     )
