@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import quote, urlencode
@@ -83,10 +84,16 @@ VARIANT_LEADS = {"structure": "Model of", "stability": "Stability of", "immunoge
 STRATEGY_PARAM = "hum-strategy"  # the Humanization section's strategy picker, bound to the URL
 
 
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+ ()-]{1,64}")  # names that go into a link (the service's own are like this)
+
+
 def strategy_url(job_id: str, strategy: str) -> str:
-    """A link (relative: it keeps the host and base path) that opens the strategy in Humanization."""
-    query = urlencode({"job_id": job_id, "section": "Humanization", STRATEGY_PARAM: strategy}, quote_via=quote)
-    return f"?{query}"
+    """A link (relative: it keeps the host and base path) that opens the strategy in Humanization.
+    A name that is not plain text (markup, a URL) opens the section without choosing it."""
+    params = {"job_id": job_id, "section": "Humanization"}
+    if PLAIN_NAME.fullmatch(strategy):
+        params[STRATEGY_PARAM] = strategy
+    return f"?{urlencode(params, quote_via=quote)}"
 
 
 def _strategy_link(fetched: FetchedJob, position: int, result_id: str | None = None, after: str = "") -> str:
