@@ -1,12 +1,14 @@
-"""HTTP client of the job API: one pooled httpx client, explicit timeouts, retries, typed errors.
+"""HTTP client of the job API: explicit timeouts, retries, typed errors, over a shared connection pool.
 
 Retries with backoff on 429 (honouring Retry-After), 502/503/504 and connection failures; never on
-other 4xx. The bearer token goes only to the API's own origin and never into a message or log.
+other 4xx. The bearer token goes only to the API's own origin, in the header of each request (the
+pool holds none), and never into a URL, a message or a log.
 """
 
 from __future__ import annotations
 
 import email.utils
+import http.cookiejar
 import json
 import logging
 import time
@@ -21,12 +23,13 @@ from pydantic import ValidationError
 
 from app import errors
 from app.models import JobResponse
-from app.settings import DEFAULT_MAX_STRUCTURE_BYTES, DEFAULT_TIMEOUT_S, Settings
+from app.settings import DEFAULT_MAX_STRUCTURE_BYTES, DEFAULT_TIMEOUT_S
 from app.structure_files import detect_format
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+HEADERS = {"Accept": "application/json", "User-Agent": "antibody-job-dashboard"}
 STATUS_ERRORS: dict[int, type[errors.ApiError]] = {
     401: errors.Unauthorized,
     403: errors.Forbidden,
@@ -112,8 +115,17 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def connection_pool(transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """An httpx client to share between JobsClients (one per process): it pools connections and
+    holds no credentials, no base URL and no timeout; each request brings its own. Its cookie jar
+    accepts nothing, so that no answer to one user's request can ride along with another's."""
+    no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.Client(transport=transport, follow_redirects=False, cookies=no_cookies)
+
+
 class JobsClient:
-    """Client of one job service. Create once per (service, token) and reuse: it pools connections."""
+    """Client of one job service for one token: cheap to make per request when given a shared
+    `pool` (`connection_pool()`); without one it makes its own, closed by `close()`."""
 
     def __init__(
         self,
@@ -128,6 +140,7 @@ class JobsClient:
         max_retry_after_s: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        pool: httpx.Client | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.storage_base = (storage_url or self.base_url + "/storage").rstrip("/")
@@ -137,30 +150,17 @@ class JobsClient:
         self.max_retry_after_s = max_retry_after_s
         self._token = token
         self._sleep = sleep
-        self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
-            transport=transport,
-            follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": "antibody-job-dashboard"},
-        )
-
-    @classmethod
-    def from_settings(cls, settings: Settings, token: str | None = None) -> JobsClient:
-        if not settings.api_url:
-            raise ValueError("settings have no API URL")
-        return cls(
-            settings.api_url,
-            token if token is not None else settings.api_token,
-            storage_url=settings.storage_base(),
-            timeout_s=settings.timeout_s,
-            max_structure_bytes=settings.max_structure_bytes,
-        )
+        self._timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
+        self._owns_pool = pool is None
+        self._http = connection_pool(transport) if pool is None else pool
 
     def __repr__(self) -> str:
         return f"JobsClient({self.base_url!r})"
 
     def close(self) -> None:
-        self._http.close()
+        """Close the connection pool if this client made it (a shared pool stays open)."""
+        if self._owns_pool:
+            self._http.close()
 
     def __enter__(self) -> JobsClient:
         return self
@@ -232,8 +232,8 @@ class JobsClient:
 
     def _headers(self, with_token: bool) -> dict[str, str]:
         if with_token and self._token:
-            return {"Authorization": f"Bearer {self._token}"}
-        return {}
+            return {**HEADERS, "Authorization": f"Bearer {self._token}"}
+        return HEADERS
 
     def _send(self, url: str, *, with_token: bool, stream_cap: int | None = None, kind: str = "job") -> httpx.Response:
         attempt = 0
@@ -275,8 +275,8 @@ class JobsClient:
 
     def _request(self, url: str, with_token: bool, stream_cap: int | None) -> httpx.Response:
         if stream_cap is None:
-            return self._http.get(url, headers=self._headers(with_token))
-        with self._http.stream("GET", url, headers=self._headers(with_token)) as response:
+            return self._http.get(url, headers=self._headers(with_token), timeout=self._timeout)
+        with self._http.stream("GET", url, headers=self._headers(with_token), timeout=self._timeout) as response:
             if response.status_code >= 400:
                 response.read()
                 return response

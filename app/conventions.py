@@ -5,6 +5,7 @@ Every section and chart takes its colours and cut-offs from here, so the UI stat
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # --- pLDDT (AlphaFold notebook PLDDT_BANDS; Mol* pLDDT theme) -----------------------------------
@@ -49,7 +50,6 @@ def plddt_color(value: float | None) -> str:
 
 IPTM_CONFIDENT = 0.8
 IPTM_GREY_ZONE = 0.6
-PTM_FOLD_LIKELY = 0.5
 IPTM_ANTIBODY_CAVEAT = (
     "For antibody–antigen complexes ipTM is a weak signal (the Boltz maintainers say so): "
     "read it together with the interface pLDDT and the epitope you expect."
@@ -134,6 +134,22 @@ REGION_COLORS = {
 }
 
 # --- sequence liabilities (OPIG's list, severity after Satława et al. 2024) -------------------------
+# Severities are LAP's risk classes (Satława et al. 2024, PLoS Comput Biol 20:e1011881; transcribed in
+# AntPack's liability_search_tool.cpp): N[GS] deamidation, D[DGHST] isomerization and N-glycosylation
+# high; N[AHNT] deamidation and Met/Trp oxidation moderate ("medium"). LAP has no class for integrin
+# motifs, polyreactivity or unpaired cysteines: those are this dashboard's (source "dashboard").
+
+SATLAWA_2024 = "Satława 2024 (LAP)"
+DASHBOARD_RULE = "this dashboard"
+SEVERITY_MEANING = (
+    "Severity is the motif's risk class, not a measured rate for this antibody: how readily that kind of motif "
+    "is chemically modified (deamidated, isomerized, oxidized, glycosylated) in antibodies. High = the fast-"
+    "reacting motifs (NG/NS deamidation, DG/DS/DT/DD/DH isomerization, N-glycosylation sites); medium = slower "
+    "or context-dependent ones (NA/NH/NN/NT deamidation, Met and Trp oxidation); low = rarely a problem. Classes "
+    "after Satława et al. 2024 (LAP, PLoS Comput Biol 20:e1011881), who also found about 60 % of motifs benign once germline origin, presence in "
+    "therapeutics and surface exposure are considered; integrin-binding, polyreactivity, fragmentation and "
+    "unpaired-cysteine classes are this dashboard's."
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,7 @@ class LiabilityMotif:
     where: str  # "domain" (whole V domain) or "cdr" (CDRs; some also Vernier)
     severity: str
     label: str
+    severity_source: str = SATLAWA_2024
 
 
 LIABILITY_MOTIFS: tuple[LiabilityMotif, ...] = (
@@ -150,15 +167,24 @@ LIABILITY_MOTIFS: tuple[LiabilityMotif, ...] = (
     LiabilityMotif("deamidation", r"N[GS]", "cdr", "high", "Deamidation"),
     LiabilityMotif("deamidation", r"N[AHNT]", "cdr", "medium", "Deamidation"),
     LiabilityMotif("isomerization", r"D[GSTDH]", "cdr", "high", "Isomerization"),
-    LiabilityMotif("fragmentation", r"DP", "cdr", "high", "Fragmentation"),
+    LiabilityMotif("fragmentation", r"DP", "cdr", "high", "Fragmentation", DASHBOARD_RULE),
     LiabilityMotif("oxidation", r"M", "cdr", "medium", "Met oxidation"),
-    LiabilityMotif("oxidation", r"W", "cdr", "high", "Trp oxidation"),
-    LiabilityMotif("integrin_binding", r"RGD|RYD|LDV|NGR|KGD", "domain", "high", "Integrin binding"),
-    LiabilityMotif("polyreactivity", r"RR|VG|VV|WW|W.W", "cdr", "low", "Polyreactivity"),
+    LiabilityMotif("oxidation", r"W", "cdr", "medium", "Trp oxidation"),
+    LiabilityMotif("integrin_binding", r"RGD|RYD|LDV|NGR|KGD", "domain", "high", "Integrin binding", DASHBOARD_RULE),
+    LiabilityMotif("polyreactivity", r"RR|VG|VV|WW|W.W", "cdr", "low", "Polyreactivity", DASHBOARD_RULE),
 )
-UNPAIRED_CYSTEINE = LiabilityMotif("free_cysteine", r"C", "domain", "high", "Unpaired cysteine")
+UNPAIRED_CYSTEINE = LiabilityMotif("free_cysteine", r"C", "domain", "high", "Unpaired cysteine", DASHBOARD_RULE)
 CANONICAL_CYSTEINES_IMGT = ("23", "104")
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def liability_rule(type_: str, motif: str) -> LiabilityMotif | None:
+    """The conventions' rule for a liability of this type whose motif it matches in full, if any."""
+    for rule in (*LIABILITY_MOTIFS, UNPAIRED_CYSTEINE):
+        if rule.type == type_ and motif and re.fullmatch(rule.regex, motif.upper()):
+            return rule
+    return None
+
 
 # --- VHH hallmarks ----------------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
-"""A per-process cache of finished jobs and their files, keyed by who asked.
+"""The per-user cache of what came from the service (finished jobs, structure files, listings).
 
 Streamlit's caches are shared by every user of a server, so the key always holds a fingerprint of
-the token (never the token itself): a job fetched with one token is never served to another.
-Unfinished jobs are never cached: their answer changes.
+the token (never the token itself): a job fetched with one token is never served to another. The
+key is `(source, token fingerprint, what)`; unfinished jobs are never cached: their answer changes.
+An entry that expired or was evicted is dropped here, and nothing else may hold the job: views
+built from it are memoised by weak reference (components/memo.py) or by content.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import hmac
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
+
+from cachetools import TTLCache
 
 _PROCESS_SALT = secrets.token_bytes(32)
 
@@ -27,39 +30,32 @@ def token_fingerprint(token: str | None) -> str:
 
 
 class TtlCache:
-    """A small thread-safe LRU with a time-to-live, bounded by entry count."""
+    """cachetools' TTLCache (least recently used out first, each entry for `ttl_s`) behind a lock:
+    Streamlit runs every session's script in its own thread."""
 
     def __init__(
         self, ttl_s: float = 600.0, max_entries: int = 64, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl_s = ttl_s
         self.max_entries = max_entries
-        self._clock = clock
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._entries: TTLCache[Hashable, Any] = TTLCache(maxsize=max_entries, ttl=ttl_s, timer=clock)
 
     def get(self, key: Hashable) -> Any | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            stored_at, value = entry
-            if self._clock() - stored_at > self.ttl_s:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return value
+            self._entries.expire()  # cachetools keeps expired values until told: drop them now
+            return self._entries.get(key)
 
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
-            self._entries[key] = (self._clock(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries.expire()
+            self._entries[key] = value
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        with self._lock:
+            self._entries.expire()
+            return len(self._entries)

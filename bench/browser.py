@@ -96,10 +96,11 @@ def _drawn_at(page, key: str, timeout_s: float = 180) -> float | None:
 def _coloured_pixels(png: bytes) -> int:
     import io
 
+    import numpy as np
     from PIL import Image
 
     image = Image.open(io.BytesIO(png)).convert("RGB").resize((200, 150))
-    return sum(1 for r, g, b in image.getdata() if min(r, g, b) < 225)
+    return int((np.asarray(image).min(axis=2) < 225).sum())
 
 
 def _structure_marker(data: Path, rel: str) -> bytes:
@@ -161,7 +162,7 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     pending, running = float(schedule.get("pending_s", 5)), float(schedule.get("running_s", 10))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    before = len(server.app.state.requests)
+    before = server.app.state.requests.total
     start = time.time()
     page.goto(f"{dash.url}/?job_id={job}", wait_until="commit")
     done_at = None
@@ -174,7 +175,7 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     after_s = 8.0
     page.wait_for_timeout(after_s * 1000)
     context.close()
-    requests = [r for r in server.app.state.requests[before:] if r.path == f"/jobs/{job}"]
+    requests = [r for r in server.app.state.requests.since(before) if r.path == f"/jobs/{job}"]
     first = requests[0].at if requests else start
     completed_at = first + pending + running  # the schedule starts at the first request
     until = [r for r in requests if r.at <= (done_at or time.time())]

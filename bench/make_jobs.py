@@ -71,6 +71,7 @@ LARGE_STRATEGIES = 12
 LARGE_DDG_POSITIONS = 250
 LARGE_ALLELES = 4
 COPY_SHIFT_A = 400.0
+LARGE_COMPLEX_COPIES = 6  # six 1N8Z copies: 4,848 residues
 
 
 def uid(name: str) -> str:
@@ -135,7 +136,7 @@ def _tile_grid(src: gemmi.Structure, tiles: int) -> tuple[gemmi.Structure, dict[
     """`tiles` copies of a two-chain model on the builder's 60 Å grid; returns (structure, new chain → old chain)."""
     big = gemmi.Structure()
     big.name = "tiled_flashabb"
-    model = gemmi.Model("1")
+    model = gemmi.Model(1)
     origin: dict[str, str] = {}
     k = 0
     for t in range(tiles):
@@ -235,7 +236,7 @@ def _tile_copies(src: gemmi.Structure, factor: int, shift_a: float = COPY_SHIFT_
     out = gemmi.Structure()
     out.name = src.name or "scaled"
     out.cell = src.cell
-    model = gemmi.Model("1")
+    model = gemmi.Model(1)
     for k in range(factor):
         for chain in src[0]:
             new = chain.clone()
@@ -320,6 +321,23 @@ def scale_job(src_dir: Path, job_id: str, factor: int, out: Path) -> str:
     return _write_job(out, body)
 
 
+def large_complex(out: Path, large_id: str, copies: int = LARGE_COMPLEX_COPIES) -> str:
+    """The large job (new id) whose complex is `copies` translated copies of the committed 1N8Z complex
+    (808 residues each, 4,848 in all, mmCIF), without the service's interface residues, so that the
+    page computes the interface itself."""
+    body = json.loads((out / "jobs" / f"{large_id}.json").read_text())
+    job_id = uid(f"large-complex/{copies}")
+    body["job"] = {**body["job"], "id": job_id}
+    cplx = copy.deepcopy(_load_sample(TRASTUZUMAB_COMPLEX)["complex_result"])
+    cplx["pdb_storage_path"] = _scale_file(SAMPLES, cplx["pdb_storage_path"], out, copies, "complex")
+    cplx["interface_residues"] = None
+    plddt = cplx.get("per_chain_plddt")
+    if isinstance(plddt, dict):
+        cplx["per_chain_plddt"] = {_copy_name(c, k): v for k in range(copies) for c, v in plddt.items()}
+    body["complex_result"] = cplx
+    return _write_job(out, body)
+
+
 def add_scheduled(out: Path) -> str:
     """The committed scheduled sample (pending → running → completed), for the follow measurement."""
     (out / "jobs").mkdir(parents=True, exist_ok=True)
@@ -353,14 +371,21 @@ def job_stats(data_dir: Path, job_id: str) -> dict[str, Any]:
 
 
 def make_all(out: Path, builder_dir: Path | None, factors: tuple[int, ...] = (1, 4, 16)) -> dict[str, Any]:
-    """Write every benchmark job into `out`; returns {"large": id, "source": …, "scaled": {f: id}, "scheduled": id}."""
+    """Write every benchmark job into `out`; returns {"large": id, "source": …, "scaled": {f: id},
+    "large_complex": id, "scheduled": id}."""
     out.mkdir(parents=True, exist_ok=True)
     if builder_dir is not None and (builder_dir / "jobs").is_dir():
         large, source = from_builder(builder_dir, out), f"sample builder --large ({builder_dir})"
     else:
         large, source = derive_large(out), "derived from the committed cetuximab sample (bench/make_jobs.py)"
     scaled = {f: scale_job(out, large, f, out) for f in factors}
-    return {"large": large, "source": source, "scaled": scaled, "scheduled": add_scheduled(out)}
+    return {
+        "large": large,
+        "source": source,
+        "scaled": scaled,
+        "large_complex": large_complex(out, large),
+        "scheduled": add_scheduled(out),
+    }
 
 
 if __name__ == "__main__":

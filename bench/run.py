@@ -96,6 +96,7 @@ def prepare_jobs(args: argparse.Namespace) -> dict[str, Any]:
     made["data"] = str(data)
     made["stats"] = {"large": make_jobs.job_stats(data, made["large"])}
     made["stats"].update({f"x{f}": make_jobs.job_stats(data, j) for f, j in made["scaled"].items()})
+    made["stats"]["large_complex"] = make_jobs.job_stats(data, made["large_complex"])
     return made
 
 
@@ -103,9 +104,18 @@ def prepare_jobs(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_worker(
-    server, job: str, section: str | None, *, baseline: bool = False, reruns: int = 5, profile_dir: Path | None = None
+    server,
+    job: str,
+    section: str | None,
+    *,
+    baseline: bool = False,
+    reruns: int = 5,
+    profile_dir: Path | None = None,
+    warm_job: str | None = None,
 ) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.page_worker", "--job", job, "--reruns", str(reruns)]
+    if warm_job:
+        cmd += ["--warm-job", warm_job]
     if section and not baseline:
         cmd += ["--section", section]
     if baseline:
@@ -114,7 +124,7 @@ def run_worker(
         cmd += ["--profile-dir", str(profile_dir)]
     env = {**os.environ, "ABDASH_API_URL": server.url, "ABDASH_API_TOKEN": server.token, "ABDASH_TIMEOUT_S": "60"}
     env.pop("ABDASH_SAMPLE_DATA", None)
-    before = len(server.app.state.requests)
+    before = server.app.state.requests.total
     started = time.perf_counter()
     try:
         proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
@@ -124,7 +134,7 @@ def run_worker(
     if proc.returncode != 0 or not lines:
         return {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1][:300]}
     result = json.loads(lines[-1][len("RESULT ") :])
-    requests = server.app.state.requests[before:]
+    requests = server.app.state.requests.since(before)
     result["requests_job"] = sum(1 for r in requests if r.path == f"/jobs/{job}")
     result["requests_storage"] = sum(1 for r in requests if r.path.startswith("/storage/"))
     result["requests_other"] = len(requests) - result["requests_job"] - result["requests_storage"]
@@ -145,7 +155,7 @@ def sections_of(data: Path, job: str) -> list[str]:
     return [s for s in SECTIONS if present[s]]
 
 
-TIMES = ("cold_s", "cold_script_s", "rerun_s", "rerun_script_s", "widget_s")
+TIMES = ("cold_s", "cold_script_s", "cold_cpu_s", "rerun_s", "rerun_script_s", "rerun_cpu_s", "widget_s")
 
 
 def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -165,16 +175,32 @@ def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def page_costs(
-    server, data: Path, job: str, reruns: int, profile_dir: Path | None, label: str, processes: int = 1
+    server,
+    data: Path,
+    job: str,
+    reruns: int,
+    profile_dir: Path | None,
+    label: str,
+    processes: int = 1,
+    *,
+    only: list[str] | None = None,
+    warm_job: str | None = None,
 ) -> dict[str, Any]:
-    """Each row (the baseline, then every section) in `processes` fresh processes, taken in turns
-    (baseline, sections, baseline, sections, …) so that a change in the machine's load touches all rows alike."""
-    rows = [None, *sections_of(data, job)]
+    """Each row (the baseline, then every section, or those in `only`) in `processes` fresh processes,
+    taken in turns (baseline, sections, baseline, sections, …) so that a change in the machine's load
+    touches all rows alike. With `warm_job`, each process serves that other job first."""
+    rows = [None, *(s for s in sections_of(data, job) if only is None or s in only)]
     runs: dict[str | None, list[dict[str, Any]]] = {row: [] for row in rows}
     for turn in range(processes):
         for row in rows:
             result = run_worker(
-                server, job, row, baseline=row is None, reruns=reruns, profile_dir=profile_dir if turn == 0 else None
+                server,
+                job,
+                row,
+                baseline=row is None,
+                reruns=reruns,
+                profile_dir=profile_dir if turn == 0 else None,
+                warm_job=warm_job,
             )
             runs[row].append(result)
             log(
@@ -249,6 +275,20 @@ def page_table(costs: dict[str, Any]) -> list[str]:
         ]
         cells.append(f"{r['requests_job']}, {r['requests_storage']} over {r['runs']} runs")
         lines.append(f"| {section} | " + " | ".join(cells) + " |")
+    cpu = [
+        f"{name} {fmt(r.get('cold_cpu_s'))} s ({fmt(ratio(r.get('cold_cpu_s'), base.get('cold_cpu_s')))}×) / "
+        f"{fmt(r.get('rerun_cpu_s'))} s ({fmt(ratio(r.get('rerun_cpu_s'), base.get('rerun_cpu_s')))}×)"
+        for name, r in costs.items()
+        if isinstance(r, dict) and r.get("cold_cpu_s") is not None and name != "baseline"
+    ]
+    if cpu:
+        lines.append("")
+        lines.append(
+            f"CPU time of the script thread, cold / rerun (× the baseline's {fmt(base.get('cold_cpu_s'))} / "
+            f"{fmt(base.get('rerun_cpu_s'))} s; waits for the API excluded, steadier on a busy machine): "
+            + "; ".join(cpu)
+            + "."
+        )
     if processes > 1:
         lines.append("")
         lines.append(
@@ -275,7 +315,9 @@ def growth_table(growth: dict[str, Any], factors: list[int]) -> list[str]:
     )
     lines = [head, "|" + "---|" * (len(factors) + 4)]
     for section in ["baseline", *SECTIONS]:
-        cells, colds, reruns = [], [], []
+        cells: list[str] = []
+        colds: list[float | None] = []
+        reruns: list[float | None] = []
         for f in factors:
             r = growth.get(f"x{f}", {}).get(section)
             if r is None:
@@ -336,6 +378,16 @@ def render_report(res: dict[str, Any]) -> str:
         *page_table(res["page"]),
         "",
     ]
+    if res.get("large_complex"):
+        lc = st.get("large_complex", {})
+        out += [
+            "### Complex of the large job with six 1N8Z copies as its complex (no interface given; each process served another job first)",
+            "",
+            f"{lc.get('complex_bytes', 0) / 1e6:.1f} MB complex file; the baseline fetches the same job.",
+            "",
+            *page_table(res["large_complex"]),
+            "",
+        ]
     if res.get("growth"):
         sizes = "; ".join(
             f"{k}: {v['strategies']} strategies, {v['residues']} residues, {v['ddg_positions']} ddG positions, {v['epitopes']} epitopes, structure {v['structure_bytes'] / 1e6:.1f} MB"
@@ -456,9 +508,26 @@ def main(argv: list[str] | None = None) -> int:
         if args.sections:
             SECTIONS = [s for s in SECTIONS if s in args.sections.split(",")]
         res["page"] = page_costs(server, data, made["large"], args.reruns, None, "large", processes=args.processes)
+        if "Complex" in SECTIONS:
+            log("Complex with six 1N8Z copies as the complex (no interface given), after another job …")
+            res["large_complex"] = page_costs(
+                server,
+                data,
+                made["large_complex"],
+                args.reruns,
+                None,
+                "large complex",
+                processes=args.processes,
+                only=["Complex"],
+                warm_job=made["large"],
+            )
         if args.profile:  # a separate pass: the profiler slows the runs it watches
             log("profiling the large job (times not used) …")
             res["profiled"] = page_costs(server, data, made["large"], 1, RESULTS, "profile")
+            if "Complex" in SECTIONS:
+                res["profiled_large_complex"] = page_costs(
+                    server, data, made["large_complex"], 1, RESULTS, "profile", only=["Complex"], warm_job=made["large"]
+                )
         if not args.skip_growth:
             res["growth"] = {}
             for f, job in made["scaled"].items():

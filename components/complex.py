@@ -8,6 +8,7 @@ both sides coloured apart and the interface side chains as sticks, and the downl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 import streamlit as st
@@ -24,56 +25,65 @@ from app.structure import (
     ParsedStructure,
     ResidueConfidence,
     from_bfactors,
-    split_sides,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
 from app.structure.confidence import FRAME_MIN_PLDDT, FRAME_TAIL_PLDDT, chain_means, framed_residues, mean_over
-from app.structure.interface import compute_interface, residues_from_labels
+from app.structure.interface import (
+    compute_interface,
+    interface_summary,
+    interface_table,
+    residues_from_labels,
+    with_partners,
+)
 from app.structure.parse import read_gemmi
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
 from components.memo import view
 from components.plddt_plot import build_chain_bar_figure
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("Interface", "Chain", "pLDDT")
+INTERFACE_COLUMN_CONFIG = {  # narrow fixed columns leave the partner list the room (1280 px screens included)
+    "chain": st.column_config.TextColumn("chain", width=50),
+    "residue": st.column_config.TextColumn("residue", width=60, help="Number with insertion code, as in the file"),
+    "residue_name": st.column_config.TextColumn("name", width=55),
+    "chain_type": st.column_config.TextColumn("chain type", width=85),
+    "region_imgt": st.column_config.TextColumn("region (IMGT)", width=85, help="CDR or framework, IMGT definition"),
+    "cdr_under": st.column_config.TextColumn(
+        "CDR under", width=105, help="The CDR definitions (IMGT, Kabat, Chothia, North) that put the residue in a CDR"
+    ),
+    "n_partners": st.column_config.NumberColumn("partners", width=60, help="Residues of the other side within 4.5 Å"),
+    "closest_A": st.column_config.NumberColumn("closest (Å)", width=70, format="%.1f"),
+    "partners": st.column_config.TextColumn(
+        "partners (chain:residue distance)", width=250, help="Closest first; closest heavy-atom distance in Å"
+    ),
+}
+INTERFACE_ROW_HEIGHT = 76  # above 4 rem Streamlit wraps text cells: three lines, long partner lists read whole
 IPTM_BADGE = {"confident": "green", "grey zone": "gray", "likely wrong": "red"}
 
 
-def build_interface_table(residues: list[InterfaceResidue]) -> pd.DataFrame:
-    """The CSV's rows: chain, residue label (with insertion code), residue name, side."""
-    return pd.DataFrame(
-        [{"chain": r.id.chain, "residue": r.id.label, "residue_name": r.name, "side": r.side} for r in residues],
-        columns=["chain", "residue", "residue_name", "side"],
-    )
+def build_interface_table(residues: list[InterfaceResidue], parsed: ParsedStructure | None) -> pd.DataFrame:
+    """One row per interface residue (chain type, region, partners with distances): the table and the CSV."""
+    return interface_table(residues, parsed)
 
 
-def build_interface_summary(residues: list[InterfaceResidue], sides: ChainSides) -> pd.DataFrame:
-    """Per chain: side, count and the residues (labels in file order)."""
-    rows = []
-    chains = list(dict.fromkeys([*sides.antibody, *sides.antigen, *(r.id.chain for r in residues)]))
-    for chain in chains:
-        mine = [r for r in residues if r.id.chain == chain]
-        rows.append(
-            {
-                "Chain": chain,
-                "Side": sides.side(chain),
-                "Interface residues": len(mine),
-                "Residues": ", ".join(f"{r.name.capitalize() if r.name else ''}{r.id.label}" for r in mine) or "—",
-            }
-        )
-    return pd.DataFrame(rows, columns=["Chain", "Side", "Interface residues", "Residues"])
-
-
-@st.cache_data(show_spinner="Computing the interface…", max_entries=16)
+@lru_cache(maxsize=16)  # by content: the same file and sides give the same residues, whoever asks
 def _computed_interface(
     text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...]
 ) -> list[InterfaceResidue]:
     sides = ChainSides(antibody, antigen, "", "")
     return compute_interface(read_gemmi(text, fmt), sides)
+
+
+@st.cache_data(show_spinner="Finding the partners of the interface residues…", max_entries=16)
+def _given_with_partners(
+    text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...], residues: list[InterfaceResidue]
+) -> list[InterfaceResidue]:
+    sides = ChainSides(antibody, antigen, "", "")
+    return with_partners(residues, read_gemmi(text, fmt), sides)
 
 
 def _scores(result: ComplexResultRow) -> None:
@@ -229,14 +239,14 @@ def _interface(
 ) -> list[InterfaceResidue]:
     st.subheader("Interface", anchor=False)
     given = result.interface_residues
-    if isinstance(given, Unparsed):
-        render_unparsed(given, "interface_residues")
-        given = None
+    render_unread(result.unread.get("interface_residues", ()), "interface residue label(s)")
     residues: list[InterfaceResidue] = []
     if given and any(given.values()):
         labels = {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}
         if parsed is not None and sides is not None:
             residues, missing = residues_from_labels(parsed, labels, sides)
+            if file is not None and sides.antibody and sides.antigen:
+                residues = _given_with_partners(file.text, file.format, sides.antibody, sides.antigen, residues)
             if missing:
                 st.caption(
                     f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}"
@@ -246,7 +256,10 @@ def _interface(
             residues = [
                 InterfaceResidue(r.id, "", "") for r in residues_from_labels(ParsedStructure(()), labels, blank)[0]
             ]
-        st.caption("Interface residues as given by the service (interface_residues).")
+        st.caption(
+            "Interface residues as given by the service (interface_residues); their partners and distances "
+            f"are found here in the file (heavy atoms within {CUTOFF_A:g} Å)."
+        )
     elif parsed is not None and sides is not None and file is not None:
         if not sides.antibody or not sides.antigen:
             st.info(f"The interface cannot be computed: {md_escape(sides.detail)}", icon=":material/info:")
@@ -262,16 +275,30 @@ def _interface(
         return []
     if sides is not None:
         st.caption(md_escape(sides.detail))
-    table = build_interface_summary(residues, sides or ChainSides((), (), "none", ""))
+    table = build_interface_table(residues, parsed)
+    st.dataframe(
+        interface_summary(table, sides or ChainSides((), (), "none", "")),
+        hide_index=True,
+        key="complex-interface-summary",
+    )
     st.dataframe(
         table,
         hide_index=True,
+        width="stretch",
         key="complex-interface-table",
-        column_config={"Residues": st.column_config.TextColumn(width="large")},
+        column_config=INTERFACE_COLUMN_CONFIG,
+        row_height=INTERFACE_ROW_HEIGHT,
+        height=min(40 + INTERFACE_ROW_HEIGHT * len(table), 40 + INTERFACE_ROW_HEIGHT * 8),
+    )
+    st.caption(
+        "One row per interface residue. chain_type and region_imgt come from numbering each antibody chain here "
+        "with immunum (IMGT CDR definition); cdr_under lists every definition (IMGT, Kabat, Chothia, North) that "
+        "puts the residue in a CDR. partners: residues of the other side with a heavy atom within "
+        f"{CUTOFF_A:g} Å (one-letter code, number as in the file), closest heavy-atom distance, closest first."
     )
     st.download_button(
         "Download interface residues (CSV)",
-        build_interface_table(residues).to_csv(index=False),
+        table.to_csv(index=False),
         file_name="interface_residues.csv",
         mime="text/csv",
         key="complex-download-csv",
@@ -326,7 +353,7 @@ def _viewer(
     spec = ViewerSpec(
         text,
         fmt,
-        table,
+        common.with_imgt_labels(table, parsed),
         style=style,
         sticks=sticks,
         focus=tuple((r.chain, r.label) for r in framed),
@@ -350,7 +377,7 @@ def render(fetched: FetchedJob) -> None:
     _scores(result)
     file = common.fetch(result.pdb_storage_path, "complex")
     parsed = common.parse(file) if file is not None else None
-    sides = split_sides(parsed, common.job_sequences(fetched)) if parsed is not None else None
+    sides = common.chain_sides(parsed, fetched) if parsed is not None else None
     confidence = view(from_bfactors, parsed, result.model_used) if parsed is not None else None
     kinds = view(chain_kinds, parsed, sides.antibody) if parsed is not None and sides is not None else {}
     residues: list[InterfaceResidue] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import quote, urlencode
@@ -50,17 +51,27 @@ def _timeline(job: Job, now: datetime) -> str:
     return " · ".join(parts)
 
 
-def render_header(job: Job, *, now: datetime | None = None) -> None:
+def _short(value: str | None) -> str:
+    return md_code(f"{value[:8]}…") if value and len(value) > 12 else md_code(value or "—")
+
+
+def render_header(job: Job, *, now: datetime | None = None, aside: Callable[[], None] | None = None) -> None:
+    """Compact: title, status and `aside` (e.g. a sample's description) on one row, then one line of times
+    and one of ids (shortened; the full ids in its tooltip and the Raw JSON tab)."""
     now = now or datetime.now(UTC)
-    with st.container(key="job-header"):
+    with st.container(key="job-header", gap="small"):
         title = (job.job_type or "job").replace("_", " ").capitalize()
         top = st.container(horizontal=True, vertical_alignment="center")
         with top:
             st.subheader(md_escape(title), anchor=False, width="content")
             status_badge(job.status)
-        st.markdown(_timeline(job, now))
+            if aside is not None:
+                aside()
+        ids = f"job {job.id} · variant {job.variant_id or '—'} · submitted by {job.submitted_by or '—'}"
         st.caption(
-            f"Job {md_code(job.id)} · variant {md_code(job.variant_id or '—')} · submitted by {md_code(job.submitted_by or '—')}"
+            f"{_timeline(job, now)}  \nJob {_short(job.id)} · variant {_short(job.variant_id)} · "
+            f"submitted by {_short(job.submitted_by)}",
+            help=md_escape(ids),
         )
 
     if job.status == "failed":

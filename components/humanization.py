@@ -9,24 +9,38 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-import pandas.io.formats.style  # noqa: F401 - Styler (and jinja2) at import time, not on a user's first open
+import pandas as pd
+import pandas.io.formats.style  # Styler (and jinja2) at import time, not on a user's first open
 import streamlit as st
 
 from app.client import FetchedJob
-from app.humanization import exports, tables, vhh
+from app.conventions import SEVERITY_MEANING
+from app.humanization import exports, flags, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
-from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
+from app.models import (
+    FcAnalysis,
+    HumanizationResultRow,
+    Humanness,
+    Liabilities,
+    Mutations,
+    PerChain,
+    ScfvAnalysis,
+    Unparsed,
+    VhhAnalysis,
+)
+from app.models.contract import read_results
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
-from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
+from components.sidebar import sample_title
 
 log = logging.getLogger(__name__)
 
-BEST_STYLE = "background-color: #D1F2D9; font-weight: 700"
 CDR_ROW_STYLE = "background-color: #FDE2DC"
 
 
@@ -35,11 +49,15 @@ def _reviews(results_json: str) -> tuple[StrategyReview, ...]:
     """Review every strategy once per distinct `results` content (numbering and alignment are the slow
     parts). An in-process cache keyed by content: the reviews hold pydantic models, which st.cache_data
     cannot pickle, and the same content gives the same review whoever asks."""
-    rows = json.loads(results_json)
+    rows = read_results(json.loads(results_json))  # the contract's reading: a row it cannot read is left out
     reviews = []
-    for position, item in enumerate(rows):
-        if isinstance(item, dict):
-            reviews.append(review_strategy(HumanizationResultRow.model_validate(item), position))
+    for position, row in enumerate(rows):
+        if not isinstance(row, HumanizationResultRow):
+            continue  # shown as raw JSON by `render`
+        try:
+            reviews.append(review_strategy(row, position))
+        except Exception:  # data nobody foresaw: this strategy is left out, the others are reviewed
+            log.exception("humanization: reviewing strategy %d failed", position + 1)
     return tuple(reviews)
 
 
@@ -54,7 +72,7 @@ def strategy_reviews(fetched: FetchedJob) -> tuple[StrategyReview, ...]:
     return view(_reviews_of, fetched)
 
 
-def _unique_names(reviews: list[StrategyReview]) -> list[str]:
+def _unique_names(reviews: Sequence[StrategyReview]) -> list[str]:
     seen: dict[str, int] = {}
     names = []
     for review in reviews:
@@ -79,16 +97,14 @@ def render(fetched: FetchedJob) -> None:
     for item in fetched.response.results:
         if isinstance(item, Unparsed):
             render_unparsed(item, "a humanization result")
-    if not fetched.response.strategies:
-        st.info("This job has no humanization result that could be read.", icon=":material/info:")
-        raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
-        return
-    try:
-        reviews = strategy_reviews(fetched)
-    except Exception as error:
+    reviews = strategy_reviews(fetched) if fetched.response.strategies else ()
+    if len(reviews) < len(fetched.response.strategies):
         st.error(
-            f"The humanization results could not be analysed ({md_escape(type(error).__name__)}); the raw JSON follows."
+            f"{len(fetched.response.strategies) - len(reviews)} strategy(ies) could not be analysed and are left out; "
+            "the raw JSON is at the end of this section."
         )
+    if not reviews:
+        st.info("This job has no humanization result that could be read.", icon=":material/info:")
         raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
         return
     job_id = fetched.job_id
@@ -124,44 +140,73 @@ def render(fetched: FetchedJob) -> None:
     _safely(_render_scfv, "the scFv analysis", review)
     _safely(_render_fc, "the Fc analysis", review)
     st.subheader("Downloads")
-    _safely(_render_downloads, "the downloads", reviews, job_id)
+    job = fetched.response.job
+    _safely(_render_downloads, "the downloads", reviews, job_id, job.job_type, sample_title(job.id))
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
+
+
+def _render_unread_items(value: object, what: str) -> None:
+    """The items of the strategy's per-chain lists (mutations, liabilities, humanness peptides) that could
+    not be read, in the subsection that shows their readable siblings."""
+    if isinstance(value, (Mutations, Liabilities)):
+        for field, items in value.unread.items():
+            render_unread(items, f"{field.upper()} {what}")
+    elif isinstance(value, PerChain):
+        for chain in ("vh", "vl"):
+            humanness = getattr(value, chain)
+            if isinstance(humanness, Humanness):
+                render_unread(humanness.unread.get("peptides", ()), f"{chain.upper()} {what}")
 
 
 # --- overview ----------------------------------------------------------------------------------
 
 
-def _best_styles(frame, better: dict[str, str]):
-    """The CSS of each cell: green and bold where the value is the best of its column."""
-    return tables.best_mask(frame, better).map(lambda best: BEST_STYLE if best else "").values
-
-
 def _overview_tables(reviews: tuple[StrategyReview, ...]):
-    """((frame, cell styles) of the mutation counts, same of humanness and liabilities or None)."""
-    frame, better = tables.overview_frame(list(reviews))
+    """(mutation counts, humanness and liabilities or None): numbers only, no "best" marks."""
+    frame, _better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return (mutations, _best_styles(mutations, better)), (
-        (other, _best_styles(other, better)) if len(other.columns) > 1 else None
-    )
+    return mutations, (other if len(other.columns) > 1 else None)
 
 
-def _styled(frame, styles):
+def _styled(frame):
     """A new Styler per render: Streamlit writes into the Styler it is given, so the memoised
-    frames and styles are shared between sessions but a Styler never is."""
+    frames are shared between sessions but a Styler never is."""
     formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
-    return frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
+    return frame.style.format(formats, na_rep="—")
+
+
+def _candidate_flags(reviews: tuple[StrategyReview, ...]):
+    return [(review.name, flags.candidate_flags(review)) for review in reviews]
 
 
 def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
+    per_candidate = view(_candidate_flags, reviews)
+    for name, found in per_candidate:
+        warnings = [f.text for f in found if f.level == flags.WARN]
+        if warnings:
+            st.warning(
+                f"**{md_escape(name)}**: " + "; ".join(md_escape(w) for w in warnings), icon=":material/warning:"
+            )
+    st.markdown("**Trade-offs per candidate**")
+    frame = pd.DataFrame(
+        {
+            "Strategy": [name for name, _ in per_candidate],
+            "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
+        }
+    )
+    st.table(frame, hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(_styled(*mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
+    st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(_styled(*other), hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(_styled(other), hide_index=True, width="stretch", key="hum-overview-humanness")
     st.caption(
-        "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
-        "developability), most parental framework kept, highest humanness. Click a header to sort. "
+        "No value is marked best: the most human candidate may be the one that changed hallmarks or CDRs, so "
+        "read the flags above with the numbers. Click a header to sort. "
+        "CDR any = mutations in a CDR under at least one of the IMGT, Kabat, Chothia and North definitions "
+        "(each numbered here with immunum in its own scheme); the CDR IMGT … CDR North columns count each "
+        "definition alone. FR counts the numbering's own framework regions. "
         "FR kept % = parental framework residues left unchanged; Vernier = Kabat Vernier-zone positions "
         "(numbered here in Kabat with immunum); humanness columns are percentages; liabilities count both chains."
     )
@@ -199,7 +244,14 @@ def _region_counts(review: StrategyReview):
     return tables.region_counts_frame(list(review.chains))
 
 
+def _filter_definition(review: StrategyReview) -> str:
+    """The CDR definition of the numbering's own scheme (IMGT when it has none): the region filter uses it."""
+    scheme = next((c.numbering.scheme for c in review.chains if c.numbering.scheme), None)
+    return scheme if scheme in DEFINITIONS else "imgt"
+
+
 def _render_mutations(review: StrategyReview) -> None:
+    _render_unread_items(review.row.mutations, "mutation(s)")
     frame = view(_mutation_table, review)
     if frame.empty:
         if any(c.has_parental for c in review.chains):
@@ -208,15 +260,20 @@ def _render_mutations(review: StrategyReview) -> None:
             st.info("The service listed no mutations and sent no parental sequence to compare with.")
         return
     left, right = st.columns([3, 1])
+    definition = _filter_definition(review)
+    region_column = f"region_{definition}"
     with left:
         chains = [c.name for c in review.chains]
         regions = sorted(
-            frame["Region"].unique(), key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99
+            frame[region_column].unique(),
+            key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99,
         )
         f1, f2 = st.columns(2)
         chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
-        chosen_regions = f2.multiselect("Region", regions, default=regions, key="hum-region-filter")
-        shown = frame[frame["Chain"].isin(chosen_chains) & frame["Region"].isin(chosen_regions)]
+        chosen_regions = f2.multiselect(
+            f"Region ({DEFINITIONS[definition].title} definition)", regions, default=regions, key="hum-region-filter"
+        )
+        shown = frame[frame["Chain"].isin(chosen_chains) & frame[region_column].isin(chosen_regions)]
         st.dataframe(
             shown,
             hide_index=True,
@@ -234,6 +291,15 @@ def _render_mutations(review: StrategyReview) -> None:
                 "Source": st.column_config.TextColumn(
                     "Source", help="Listed by the service, or found here by aligning parental and humanized"
                 ),
+                "CDR under": st.column_config.TextColumn(
+                    "CDR under", help="The CDR definitions under which this residue is in a CDR (— = none)"
+                ),
+                **{
+                    f"region_{d}": st.column_config.TextColumn(
+                        f"region_{d}", help=f"Region under the {DEFINITIONS[d].describe()}", width="small"
+                    )
+                    for d in DEFINITION_ORDER
+                },
             },
         )
         st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
@@ -243,44 +309,51 @@ def _render_mutations(review: StrategyReview) -> None:
         for chain in review.chains:
             c = chain.counts
             kept = fmt_percent(c.framework_kept, 1) if c.framework_kept is not None else "—"
+            per_definition = " · ".join(f"{DEFINITIONS[d].title} {c.cdr_under(d)}" for d in DEFINITION_ORDER)
             st.caption(
-                f"{chain.name}: {c.total} total · {c.framework} FR · {c.cdr} CDR · {c.vernier} Vernier · FR kept {kept}"
+                f"{chain.name}: {c.total} total · {c.framework} FR · {c.cdr_any} CDR under any definition "
+                f"({per_definition}) · {c.vernier} Vernier · FR kept {kept}"
             )
 
 
 # --- humanness ---------------------------------------------------------------------------------
 
 
+HUMANNESS_METRICS = (
+    (
+        "percentile",
+        "OASis percentile",
+        "Share of human antibodies less human than this chain (OASis). Higher is more human.",
+    ),
+    ("identity", "Identity", "Identity to the closest human germline (0–100 %)."),
+    ("germline_content", "Germline content", "Share of the chain's 9-mers found in human germlines."),
+    ("parental_identity", "Parental identity", "Identity of the humanized chain to the parental chain."),
+)
+
+
 def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> None:
+    _render_unread_items(review.row.oasis_score, "humanness peptide(s)")
     have = [c for c in review.chains if c.humanness is not None]
     if not have:
         st.info("The service sent no humanness scores for this strategy.")
+    # Only the scores the service gave for some chain: no column of dashes.
+    shown = [m for m in HUMANNESS_METRICS if any(getattr(c.humanness, m[0]) is not None for c in have)]
+    missing = [m[1] for m in HUMANNESS_METRICS if m not in shown]
     for chain in have:
         h = chain.humanness
-        cols = st.columns(5)
+        assert h is not None  # `have` holds the chains with humanness
+        cols = st.columns([1] + [1] * len(shown)) if shown else [st.container()]
         cols[0].markdown(f"**{chain.name}**")
-        cols[1].metric(
-            "OASis percentile",
-            fmt_percent(h.percentile),
-            help="Share of human antibodies less human than this chain (OASis). Higher is more human.",
-        )
-        cols[2].metric("Identity", fmt_percent(h.identity), help="Identity to the closest human germline (0–100 %).")
-        cols[3].metric(
-            "Germline content",
-            fmt_percent(h.germline_content),
-            help="Share of the chain's 9-mers found in human germlines.",
-        )
-        cols[4].metric(
-            "Parental identity",
-            fmt_percent(h.parental_identity),
-            help="Identity of the humanized chain to the parental chain.",
-        )
+        for col, (field, title, meaning) in zip(cols[1:], shown):
+            col.metric(title, fmt_percent(getattr(h, field)), help=meaning)
+    if have and missing:
+        st.caption(f"Not given by the service: {', '.join(missing)}.")
     if len(reviews) > 1:
         figure = view(figures.humanness_comparison, reviews)
         if figure is not None:
             st.plotly_chart(figure, key="hum-humanness-chart", width="stretch")
-    for chain in have:
-        track = view(figures.peptide_track_for, chain)
+    tracks = [(chain, view(figures.peptide_track_for, chain)) for chain in have]
+    for chain, track in tracks:
         if track is None:
             continue
         st.markdown(
@@ -288,7 +361,7 @@ def _render_humanness(review: StrategyReview, reviews: list[StrategyReview]) -> 
             f"{track.peptides_total} peptides not found human"
         )
         st.plotly_chart(view(figures.peptide_track_figure, chain, track), key=f"hum-track-{chain.key}", width="stretch")
-    if have and not any(view(figures.peptide_track_for, c) for c in have):
+    if have and not any(track for _, track in tracks):
         st.caption("The service sent no per-peptide humanness, so no track along the sequence is shown.")
 
 
@@ -308,6 +381,7 @@ def _cdr_rows_shaded(frame):
 
 
 def _render_liabilities(review: StrategyReview) -> None:
+    _render_unread_items(review.row.liabilities, "liability(ies)")
     chains = list(review.chains)
     for chain in chains:
         if chain.liability_source != "service":
@@ -323,6 +397,16 @@ def _render_liabilities(review: StrategyReview) -> None:
     if frame.empty:
         st.success("No liabilities found on the humanized chains.")
     else:
+        regraded = int((frame["Service said"] != "").sum())
+        if not regraded:
+            frame = frame.drop(columns="Service said")
+        note = SEVERITY_MEANING
+        if regraded:
+            note += (
+                f" {regraded} of the service's severities differ from that class (e.g. every CDR Trp called high): "
+                "the class is shown, the service's word under 'Service said'."
+            )
+        st.caption(note)
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**By type and severity**")
@@ -389,13 +473,8 @@ def _render_vhh(review: StrategyReview) -> None:
     vh = review.chain("vh")
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
-    st.dataframe(
-        rows,
-        hide_index=True,
-        width="stretch",
-        key="hum-vhh-hallmarks",
-        column_config={"What it means": st.column_config.TextColumn("What it means", width="large")},
-    )
+    # st.table wraps long text ("What it means"); a dataframe cell would cut it off.
+    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -416,6 +495,16 @@ def _render_scfv(review: StrategyReview) -> None:
     cols[2].code(analysis.linker or "—", language=None)
     if analysis.linker_flags:
         st.markdown("**Linker flags:** " + ", ".join(md_code(f) for f in analysis.linker_flags))
+    vh, vl = review.chain("vh"), review.chain("vl")
+    construct = exports.scfv_construct(
+        vh.humanized if vh else None, vl.humanized if vl else None, analysis.orientation, analysis.linker
+    )
+    if construct:
+        st.markdown(
+            f"**Assembled humanized scFv** ({md_escape(analysis.orientation or '')}, {len(construct)} aa; "
+            "also in the FASTA download)"
+        )
+        st.code(construct, language=None, wrap_lines=True)
     _notes(analysis.notes)
 
 
@@ -430,17 +519,13 @@ def _render_fc(review: StrategyReview) -> None:
     cols[1].metric("Allotype", md_escape(analysis.allotype or "not called"))
     cols[2].metric("Half-life extension", {True: "yes", False: "no", None: "—"}[analysis.half_life_extension])
     st.markdown(f"**Effector function:** {md_escape(analysis.effector_function or '—')}")
+    render_unread(analysis.unread.get("engineered_mutations", ()), "engineered Fc mutation(s)")
     if analysis.engineered_mutations:
-        st.dataframe(
-            [
-                {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
-                for m in analysis.engineered_mutations
-            ],
-            hide_index=True,
-            width="stretch",
-            key="hum-fc-mutations",
-            column_config={"Effect": st.column_config.TextColumn("Effect", width="large")},
-        )
+        rows = [
+            {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
+            for m in analysis.engineered_mutations
+        ]
+        st.table(pd.DataFrame(rows).fillna("—"), hide_index=True, border="horizontal")  # wraps "Effect"
     else:
         st.caption("No engineered Fc mutations reported.")
     _notes(analysis.notes)
@@ -449,13 +534,15 @@ def _render_fc(review: StrategyReview) -> None:
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def _render_downloads(reviews: list[StrategyReview], job_id: str) -> None:
+def _render_downloads(
+    reviews: list[StrategyReview], job_id: str, job_type: str | None = None, title: str | None = None
+) -> None:
     cols = st.columns(3)
     # Callables: each file is built when its button is clicked, not on every rerun.
     reviews = list(reviews)
     cols[0].download_button(
         "FASTA: parental + every strategy",
-        lambda: exports.fasta(reviews, job_id),
+        lambda: exports.fasta(reviews, job_id, job_type, title),
         on_click="ignore",
         file_name=exports.file_name(job_id, "humanization", "fasta"),
         mime="text/plain",

@@ -53,11 +53,11 @@ def humanness_comparison(reviews: list[StrategyReview]) -> go.Figure | None:
         return None
     figure.update_layout(
         barmode="group",
-        height=320,
+        height=240,
         margin=dict(l=10, r=10, t=30, b=10),
         yaxis=dict(title="%", range=[0, 100]),
         title=dict(text="Humanness by strategy", font=dict(size=14)),
-        legend=dict(orientation="h", y=-0.2),
+        legend=dict(orientation="v", x=1.01, y=1),
     )
     return figure
 

@@ -1,37 +1,65 @@
-"""Memoising views by the identity of their inputs.
+"""Memoising views by the identity of their inputs, without keeping those inputs alive.
 
-The per-user caches hand out the same objects on every rerun (the fetched job, the structure file,
+The per-user cache hands out the same objects on every rerun (the fetched job, the structure file,
 its parse, the reviewed strategies), so tables, figures and colourings built from them can be kept
 by identity: no hashing of large, unhashable contents, and nothing rebuilt on a rerun.
+
+An entry holds its inputs by weak reference and goes when one of them is collected: once the job
+cache lets a job go, nothing here keeps it (or what was built from it) alive. Inputs that cannot be
+weakly referenced (tuples, numbers, strings, None) are held as they are, so pass the job itself,
+never inside a tuple. A builder's result must not hold its inputs.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
+import threading
+import weakref
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+R = TypeVar("R")
+
+MAX_ENTRIES = 128
+
+_Key = tuple[Hashable, ...]
+_entries: OrderedDict[_Key, tuple[tuple[Any, ...], Any]] = OrderedDict()
+_dead: deque[_Key] = deque()  # keys whose input was collected (appended by weakref callbacks)
+_lock = threading.Lock()
 
 
-class _Same:
-    """Hashes and compares by identity; holding the value keeps its id from being reused."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return id(self.value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.value is self.value
+def _hold(value: object, key: _Key) -> Any:
+    try:
+        return weakref.ref(value, lambda _ref: _dead.append(key))
+    except TypeError:  # not weakly referenceable: held, so its id cannot be reused meanwhile
+        return value
 
 
-@functools.lru_cache(maxsize=128)
-def _memo(builder: Callable[..., Any], *keys: _Same) -> Any:
-    return builder(*(key.value for key in keys))
+def _same(held: Any, value: object) -> bool:
+    return (held() if isinstance(held, weakref.ref) else held) is value
 
 
-def view(builder: Callable[..., Any], *inputs: object) -> Any:
+def view(builder: Callable[..., R], *inputs: object) -> R:
     """`builder(*inputs)`, once per identity of the inputs. `builder` must be a module-level function."""
-    return _memo(builder, *(_Same(value) for value in inputs))
+    key: _Key = (builder, *(id(value) for value in inputs))
+    with _lock:
+        while _dead:
+            _entries.pop(_dead.popleft(), None)
+        found = _entries.get(key)
+        if found is not None and all(_same(h, v) for h, v in zip(found[0], inputs)):
+            _entries.move_to_end(key)
+            return found[1]
+    result = builder(*inputs)
+    with _lock:
+        _entries[key] = (tuple(_hold(value, key) for value in inputs), result)
+        _entries.move_to_end(key)
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return result
+
+
+def clear() -> None:
+    """Forget every view (tests)."""
+    with _lock:
+        _entries.clear()
+        _dead.clear()

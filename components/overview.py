@@ -43,7 +43,7 @@ def render(fetched: FetchedJob) -> None:
     if response.strategies:
         st.markdown("**Humanization strategies at a glance**")
         try:
-            frame, _ = overview_frame(strategy_reviews(fetched))
+            frame, _ = overview_frame(list(strategy_reviews(fetched)))
             st.dataframe(frame[[c for c in SUMMARY_COLUMNS if c in frame.columns]], hide_index=True, width="stretch")
             st.caption(
                 "Total = mutations from the parental; FR kept % = parental framework residues left unchanged; "
@@ -54,6 +54,9 @@ def render(fetched: FetchedJob) -> None:
             log.exception("overview: strategy summary failed")
             st.caption("The strategy summary could not be computed; see the Humanization tab.")
     unparsed = [name for name, value in _results(response).items() if isinstance(value, Unparsed)]
+    unread_rows = sum(isinstance(row, Unparsed) for row in response.results)
+    if unread_rows:
+        unparsed.insert(0, f"{unread_rows} humanization result row(s)")
     if unparsed:
         st.warning(
             "Some results came in a shape this dashboard does not understand and are shown as raw JSON in their tabs: "

@@ -8,13 +8,16 @@ the API, so every text that plotly renders (hover, ticks, annotations) is HTML-e
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
+from app.residues import residue_text
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#1F2937")
 
@@ -27,6 +30,20 @@ class ChainTrack:
     labels: tuple[str, ...]
     names: tuple[str, ...]
     values: tuple[float | None, ...]
+    imgt_labels: tuple[str | None, ...] = ()  # IMGT label of residues in an antibody V domain (numbered here)
+
+    def shown_labels(self) -> tuple[str, ...]:
+        """The label every tab shows: IMGT inside a V domain, the file's number elsewhere."""
+        imgt = self.imgt_labels
+        return tuple(_or(imgt[i] if i < len(imgt) else None, lab) for i, lab in enumerate(self.labels))
+
+    def residue_texts(self) -> list[str]:
+        """'52A (IMGT) · file 57' inside a V domain, 'file 57' elsewhere (for the hover)."""
+        imgt = self.imgt_labels
+        return [
+            residue_text(None, imgt[i] if i < len(imgt) else None, "imgt", file_label=lab)
+            for i, lab in enumerate(self.labels)
+        ]
 
 
 @dataclass(frozen=True)
@@ -65,7 +82,7 @@ _BAND_SCALE = _band_scale()
 _BAND_INDEX = {band: i for i, band in enumerate(PLDDT_BANDS)}
 
 
-def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, kind: str = "plddt") -> go.Figure:
+def build_residue_figure(tracks: list[ChainTrack], spans: Sequence[Span] = (), *, kind: str = "plddt") -> go.Figure:
     """One panel per chain: x = position in the chain (ticks show the file's residue numbers).
 
     `kind="plddt"`: 0-100 with the four confidence bands behind the line and points in band colours.
@@ -88,9 +105,10 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
         xa, ya = ("x", "y") if row == 1 else (f"x{row}", f"y{row}")
         top = 1.0 - (row - 1) * (panel + spacing)
         count = len(track.values)
+        colors: np.ndarray | str
         if kind == "plddt":
             found = [plddt_band(v) for v in track.values]
-            colors = np.array([_BAND_INDEX.get(b, len(PLDDT_BANDS)) for b in found], dtype=float)
+            colors = np.array([_BAND_INDEX[b] if b else len(PLDDT_BANDS) for b in found], dtype=np.float64)
             bands = [b.name if b else "no score" for b in found]
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>pLDDT %{y:.1f} (%{customdata[3]})<extra></extra>"
         else:
@@ -99,9 +117,10 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>predicted error %{y:.2f} Å<extra></extra>"
         # numpy arrays: plotly validates a list element by element (seconds for a few thousand points)
         custom = np.array(
-            [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object
+            [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.residue_texts(), bands)],
+            dtype=object,
         ).reshape(-1, 4)
-        marker = dict(color=colors, size=5, line=dict(width=0))
+        marker: dict[str, Any] = dict(color=colors, size=5, line=dict(width=0))
         if kind == "plddt":
             marker.update(colorscale=_BAND_SCALE, cmin=-0.5, cmax=len(PLDDT_BANDS) + 0.5, showscale=False)
         data.append(
@@ -181,7 +200,7 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
                 )
             )
         every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
-        tickvals, ticktext = _ticks(track.labels, every)
+        tickvals, ticktext = _ticks(track.shown_labels(), every)
         layout["xaxis" if row == 1 else f"xaxis{row}"] = dict(
             anchor=ya,
             domain=[0.0, 1.0],
@@ -189,7 +208,11 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
             ticktext=ticktext,
             range=[0.5, count + 0.5],
             showgrid=False,
-            title_text="Residue number (file)" if row == rows else None,
+            title_text=(
+                "Residue: IMGT number in antibody V domains (numbered here), file number elsewhere"
+                if row == rows and any(any(t.imgt_labels) for t in tracks)
+                else ("Residue number (file)" if row == rows else None)
+            ),
         )
         layout["yaxis" if row == 1 else f"yaxis{row}"] = dict(
             anchor=xa,
@@ -225,6 +248,11 @@ def cached_residue_figure(tracks: tuple[ChainTrack, ...], spans: tuple[Span, ...
     return build_residue_figure(list(tracks), list(spans), kind=kind)
 
 
+def _band_name(value: float | None) -> str:
+    band = plddt_band(value)
+    return band.name if band else "no score"
+
+
 def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, str] | None = None) -> go.Figure:
     """Per-chain pLDDT as horizontal bars in band colours, over the band backgrounds."""
     chains = list(per_chain)
@@ -241,7 +269,7 @@ def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, 
             marker=dict(color=[plddt_color(v) if v is not None else NO_SCORE_COLOR for v in values]),
             text=[f"{v:.1f}" if v is not None else "no score" for v in values],
             textposition="outside",
-            customdata=[[plddt_band(v).name if plddt_band(v) else "no score"] for v in values],
+            customdata=[[_band_name(v)] for v in values],
             hovertemplate="Chain %{y}<br>pLDDT %{x:.1f} (%{customdata[0]})<extra></extra>",
         )
     )
@@ -255,3 +283,7 @@ def build_chain_bar_figure(per_chain: dict[str, float | None], sides: dict[str, 
         showlegend=False,
     )
     return fig
+
+
+def _or(label: str | None, fallback: str) -> str:
+    return label if label else fallback

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
 from app.models import Unparsed
+from components.formatting import md_escape
+
+MAX_UNREAD_SHOWN = 5
 
 
 def render_unparsed(value: Unparsed, what: str) -> None:
@@ -18,8 +21,26 @@ def render_unparsed(value: Unparsed, what: str) -> None:
         f"The service sent {what} in a shape this dashboard does not understand; it is shown as raw JSON below.",
         icon="⚠️",
     )
-    st.caption(f"Parser note: {value.problem}")
+    st.caption(f"Parser note: {md_escape(value.problem)}")
     st.json(value.raw, expanded=False)
+
+
+def render_unread(items: Iterable[Unparsed], what: str) -> None:
+    """The items of a list that could not be read (`unread` of a model), while their readable siblings are
+    drawn: one warning, then the first few as raw JSON with their problem (text, never HTML)."""
+    items = list(items)
+    if not items:
+        return
+    st.warning(
+        f"{len(items)} {what} came in a shape this dashboard does not understand: left out of what follows "
+        "and shown as raw JSON below; the readable ones are drawn.",
+        icon="⚠️",
+    )
+    for item in items[:MAX_UNREAD_SHOWN]:
+        st.caption(f"Parser note: {md_escape(item.problem)}")
+        st.json(item.raw, expanded=False)
+    if len(items) > MAX_UNREAD_SHOWN:
+        st.caption(f"… and {len(items) - MAX_UNREAD_SHOWN} more in the raw JSON at the end of this section.")
 
 
 @contextmanager

@@ -1,7 +1,9 @@
 """Wiring between Streamlit and the core: settings, the connection in use, clients and caches.
 
-The embedded sample server is started once per process; clients are pooled per (service, token);
-finished jobs and structure files are cached per (service, token fingerprint, what).
+The embedded sample server and one HTTP connection pool are made once per process (the only
+st.cache_resource here, with the per-user caches themselves); a JobsClient is made per call with the
+session's token, so no token lives in a cache key or outlives its session. Finished jobs and
+structure files are cached per (service, token fingerprint, what). See docs/architecture.md.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import streamlit as st
 
 from app import errors
-from app.client import FetchedJob, JobsClient, StructureFile, normalise_job_id
+from app.client import FetchedJob, JobsClient, StructureFile, connection_pool, normalise_job_id
 from app.job_cache import TtlCache, token_fingerprint
 from app.sample_api import RunningServer, start_in_thread
 from app.settings import Settings, load_settings
@@ -59,28 +62,31 @@ def sample_server() -> RunningServer:
 
 def connection() -> Connection:
     config = settings()
-    if config.uses_sample_server:
+    if config.uses_sample_server or not config.api_url:  # the same test, spelled out for the type checker
         server = sample_server()
         return Connection(server.url, server.token, server.url + "/storage", is_sample=True)
     token = config.api_token or st.session_state.get(PASTED_TOKEN_KEY) or None
-    return Connection(config.api_url, token, config.storage_base(), is_sample=False)
+    return Connection(config.api_url or "", token, config.storage_base(), is_sample=False)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _client(api_url: str, storage_url: str | None, fingerprint: str, _token: str | None) -> JobsClient:
-    config = settings()
-    return JobsClient(
-        api_url,
-        _token,
-        storage_url=storage_url,
-        timeout_s=config.timeout_s,
-        max_structure_bytes=config.max_structure_bytes,
-    )
+@st.cache_resource(show_spinner=False)
+def http_pool() -> httpx.Client:
+    """The process's one connection pool, shared by every session (it holds no token)."""
+    return connection_pool()
 
 
 def client(conn: Connection | None = None) -> JobsClient:
+    """A client for this session's service and token, over the shared pool (cheap: make one per call)."""
     conn = conn or connection()
-    return _client(conn.api_url, conn.storage_url, conn.fingerprint, conn.token)
+    config = settings()
+    return JobsClient(
+        conn.api_url,
+        conn.token,
+        storage_url=conn.storage_url,
+        timeout_s=config.timeout_s,
+        max_structure_bytes=config.max_structure_bytes,
+        pool=http_pool(),
+    )
 
 
 @st.cache_resource(show_spinner=False)
@@ -125,14 +131,21 @@ def list_samples() -> list[dict[str, str]]:
     conn = connection()
     if not conn.is_sample:
         return []
-    cached = file_cache().get(("samples", conn.api_url))
+    key = (conn.api_url, conn.fingerprint, "/samples")
+    cached = sample_list_cache().get(key)
     if cached is None:
         try:
             cached = client(conn).list_samples()
         except errors.ApiError:
             return []
-        file_cache().put(("samples", conn.api_url), cached)
+        sample_list_cache().put(key, cached)
     return cached
+
+
+@st.cache_resource(show_spinner=False)
+def sample_list_cache() -> TtlCache:
+    """Short-lived: a job file added to a local folder appears in the sidebar within seconds."""
+    return TtlCache(ttl_s=5, max_entries=4)
 
 
 __all__ = ["Connection", "connection", "client", "load_job", "load_structure", "list_samples", "settings", "errors"]

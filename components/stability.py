@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from app.client import FetchedJob
-from app.immunogenicity import csv_text
+from app.exports import csv_text, safe_file_stem
 from app.models import DdgMatrix, StabilityResultRow, Unparsed
 from app.stability import (
     JAIN_2017_FAB_TM,
     DdgTable,
     ResidueContext,
     ddg_table,
+    noise,
     residue_context,
     score_cards,
     stabilizing_frame,
     tm_context,
 )
+from app.stability.ddg import MutationCode
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
 from components.header import render_variant_note
-from components.raw_json import lazy_expander, raw_expander, render_unparsed
+from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
-
-
-def safe_file_stem(job_id: object) -> str:
-    """A file-name-safe job id (the id comes from the service)."""
-    return re.sub(r"[^A-Za-z0-9-]", "_", str(job_id or "job"))[:64] or "job"
 
 
 def render(fetched: FetchedJob) -> None:
@@ -81,7 +76,7 @@ def _matrix_table(result: StabilityResultRow, context: ResidueContext) -> DdgTab
     matrix = result.ddg_matrix
     if not isinstance(matrix, DdgMatrix) or not matrix.positions:
         return None
-    stabilizing = result.stabilizing_mutations if isinstance(result.stabilizing_mutations, list) else []
+    stabilizing = result.stabilizing_mutations or []
     return ddg_table(matrix, context, stabilizing)
 
 
@@ -90,6 +85,8 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     if isinstance(result.ddg_matrix, Unparsed):
         render_unparsed(result.ddg_matrix, "the ddG matrix")
         return None
+    if isinstance(result.ddg_matrix, DdgMatrix):
+        render_unread(result.ddg_matrix.unread.get("positions", ()), "ddG position(s)")
     table = _matrix_table(result, context)
     if table is None:
         st.info("The stability result has no ddG matrix.", icon=":material/info:")
@@ -120,7 +117,8 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     notes = [
         f"{len(rows)} of {len(table.positions)} positions × {len(table.amino_acids)} amino acids. "
         "Blue = stabilizing (ΔΔG < 0), red = destabilizing (ΔΔG > 0), colour range symmetric around 0; "
-        "a dot marks the wild type."
+        "a dot marks the wild type. "
+        f"Values within ±{noise.DDG_NOISE_KCAL:g} kcal/mol are within the error of ddG predictors (sources below)."
     ]
     if table.n_missing:
         notes.append(f"{table.n_missing} value(s) not computed are left blank (grey gaps).")
@@ -149,29 +147,76 @@ def render_ddg(result: StabilityResultRow, context: ResidueContext) -> DdgTable 
     return table
 
 
+def _shown_code(mutation: object) -> str:
+    """The mutation as stabilizing_frame shows it (normalised code, else the text given)."""
+    code = MutationCode.parse(mutation)
+    return str(code) if code else (str(mutation) if mutation else "—")
+
+
+def stabilizing_calls(frame: pd.DataFrame, mutations: list) -> pd.DataFrame:
+    """The frame with each mutation judged against the noise level (model uncertainty, else published)."""
+    uncertainty = {_shown_code(m.mutation): m.uncertainty for m in mutations}
+    calls = [
+        noise.call(None if pd.isna(ddg) else float(ddg), uncertainty.get(code))
+        for code, ddg in zip(frame["mutation"], frame["ddG (kcal/mol)"])
+    ]
+    out = frame.copy()
+    out.insert(2, "noise ± (kcal/mol)", [c.noise for c in calls])
+    out.insert(2, "call", [c.verdict for c in calls])
+    return out
+
+
 def render_stabilizing(
     result: StabilityResultRow, context: ResidueContext, table: DdgTable | None, job_id: str
 ) -> None:
     st.subheader("Stabilizing mutations")
     mutations = result.stabilizing_mutations
-    if isinstance(mutations, Unparsed):
-        render_unparsed(mutations, "the stabilizing mutations")
-        return
+    render_unread(result.unread.get("stabilizing_mutations", ()), "stabilizing mutation(s)")
     if not mutations:
         st.info("The stability result lists no stabilizing mutations.", icon=":material/info:")
         return
-    frame = stabilizing_frame(mutations, context, table)
-    flagged = int(frame["in CDR"].sum())
-    st.dataframe(
-        frame,
-        hide_index=True,
-        key="stab-mutations-table",
-        column_config={
-            "ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f", help="Negative = stabilizing."),
-            "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
-            "in CDR": st.column_config.CheckboxColumn(help="A mutation in a CDR may change binding."),
-        },
+    frame = stabilizing_calls(stabilizing_frame(mutations, context, table), mutations)
+    if frame["confidence"].isna().all():
+        frame = frame.drop(columns="confidence")  # the service gave none: no empty column
+    real = frame[frame["call"] == noise.STABILIZING]
+    within = frame[frame["call"] != noise.STABILIZING]
+    from_model = any(m.uncertainty is not None for m in mutations)
+    level = ("the model's own uncertainty per mutation where given, else " if from_model else "") + (
+        f"|ΔΔG| < {noise.DDG_NOISE_KCAL:g} kcal/mol"
     )
+    proxies = noise.proxy_tools(result.model_versions if isinstance(result.model_versions, dict) else None)
+    if proxies:
+        st.warning(
+            f"**These ΔΔG values are a proxy, not a prediction of physical stability**: the service names "
+            f"{', '.join(md_code(p) for p in proxies)}. Treat them as a ranking at most.",
+            icon=":material/warning:",
+        )
+    if real.empty:
+        st.warning(
+            f"**None of the {len(frame)} listed mutations is stabilizing beyond the noise level** ({level}): "
+            f"the service calls them stabilizing, but ΔΔG ranges {frame['ddG (kcal/mol)'].min():+.2f} to "
+            f"{frame['ddG (kcal/mol)'].max():+.2f} kcal/mol.",
+            icon=":material/warning:",
+        )
+    st.caption(f"Noise level: {level}; {noise.DDG_NOISE_SOURCE}.")
+    config = {
+        "ddG (kcal/mol)": st.column_config.NumberColumn(format="%+.2f", help="Negative = stabilizing."),
+        "noise ± (kcal/mol)": st.column_config.NumberColumn(
+            format="%.2f", help="The model's uncertainty when given, else the published error of ddG predictors."
+        ),
+        "call": st.column_config.TextColumn(help="Stabilizing only when ΔΔG ≤ −noise; within noise otherwise."),
+        "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+        "in CDR": st.column_config.CheckboxColumn(help="A mutation in a CDR may change binding."),
+    }
+    for part, title, key in (
+        (real, "Stabilizing beyond the noise level", "stab-mutations-table"),
+        (within, "Within the noise level (not distinguishable from neutral)", "stab-noise-table"),
+    ):
+        if part.empty:
+            continue
+        st.markdown(f"**{title}** · {len(part)}")
+        st.dataframe(part, hide_index=True, key=key, column_config=config, placeholder="—")
+    flagged = int(frame["in CDR"].sum())
     summary = f"Sorted by ΔΔG, most stabilizing first. {flagged} of {len(frame)} fall in a CDR (risk to binding)."
     if flagged == 0 and frame["region"].isna().all():
         summary += " Regions are unknown here (no numbering for these positions)."
@@ -186,7 +231,7 @@ def render_stabilizing(
     )
 
 
-def render_model_versions(versions: object, prefix: str) -> None:
+def render_model_versions(versions: dict[str, str | None] | Unparsed | None, prefix: str) -> None:
     if isinstance(versions, Unparsed):
         render_unparsed(versions, "the model versions")
         return

@@ -6,6 +6,8 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import pandas.io.formats.style
 import streamlit as st
@@ -24,7 +26,6 @@ from app.structure import (
     residue_confidence,
     spans_from_api,
     spans_from_numbering,
-    split_sides,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
@@ -35,7 +36,7 @@ from components.formatting import md_escape
 from components.header import render_variant_note
 from components.memo import view
 from components.plddt_plot import cached_residue_figure
-from components.raw_json import raw_expander, render_unparsed
+from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)")
@@ -89,10 +90,6 @@ def style_cdr_table(table: pd.DataFrame):
     return table.style.apply(lambda _: styles, axis=None).format(
         {"Mean pLDDT": lambda v: "—" if v is None or pd.isna(v) else f"{v:.1f}"}
     )
-
-
-def _sides(parsed: ParsedStructure, fetched: FetchedJob):
-    return split_sides(parsed, common.job_sequences(fetched))
 
 
 def _cdr_spans(
@@ -208,7 +205,7 @@ def _viewer(
     spec = ViewerSpec(
         text,
         fmt,
-        table,
+        common.with_imgt_labels(table, parsed),
         style=style,
         sticks=highlight,
         focus=highlight or tuple((r.chain, r.label) for r in framed),
@@ -267,8 +264,11 @@ def _chosen_tracks(tracks: list) -> list:
     return [track for track in tracks if track.chain in set(picked)]
 
 
-def _cdr_table(spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None) -> None:
+def _cdr_table(
+    spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None, unread: Sequence[Unparsed] = ()
+) -> None:
     st.subheader("CDR analysis", anchor=False)
+    render_unread(unread, "CDR analysis row(s)")
     st.caption(md_escape(where))
     if not spans:
         return
@@ -311,14 +311,13 @@ def render(fetched: FetchedJob) -> None:
     if isinstance(per_residue, Unparsed):
         render_unparsed(per_residue, "per_residue_plddt")
         per_residue = None
+    render_unread(result.unread.get("per_residue_plddt", ()), "chain(s) of per_residue_plddt")
     confidence, problems = (
         view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, [])
     )
     _facts(result, parsed, confidence)
-    if isinstance(result.cdr_analysis, Unparsed):
-        render_unparsed(result.cdr_analysis, "the CDR analysis")
     if file is not None and parsed is not None and confidence is not None:
-        sides = view(_sides, parsed, fetched)
+        sides = common.chain_sides(parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
         _viewer(parsed, file.text, file.format, confidence, spans, sides)
         d1, d2 = st.columns(2)
@@ -329,9 +328,16 @@ def render(fetched: FetchedJob) -> None:
                 label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})",
             )
         _confidence_plot(parsed, confidence, spans, problems)
-        _cdr_table(spans, where, confidence)
+        _cdr_table(spans, where, confidence, result.unread.get("cdr_analysis", ()))
     elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
-        _cdr_table(spans_from_api_without_file(result), "CDRs as given by the service (the file is unavailable).", None)
+        _cdr_table(
+            spans_from_api_without_file(result),
+            "CDRs as given by the service (the file is unavailable).",
+            None,
+            result.unread.get("cdr_analysis", ()),
+        )
+    else:
+        render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
     raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result", key="struct-raw")
 
 
@@ -348,5 +354,5 @@ def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:
             start_label="" if r.start is None else str(r.start),
             end_label="" if r.end is None else str(r.end),
         )
-        for r in result.cdr_analysis
+        for r in result.cdr_analysis or []
     ]

@@ -175,11 +175,10 @@ def by_interface(
     rows = []
     for chain in parsed.chains:
         side = sides.side(chain.name)
+        inside, outside = (INTERFACE_COLORS[side], f"{side} interface"), (SIDE_COLORS[side], side)
         for r in chain.residues:
-            at = r.id in interface
-            color = INTERFACE_COLORS[side] if at else SIDE_COLORS[side]
-            extra = f"{side}{' interface' if at else ''}"
-            rows.append((r.chain, r.label, color, _info(r.id, confidence, {}, extra)))
+            color, extra = inside if r.id in interface else outside
+            rows.append((chain.name, r.id.label, color, _info(r.id, confidence, {}, extra) if confidence else extra))
     legend: Legend = (
         (SIDE_COLORS["antibody"], "Antibody"),
         (INTERFACE_COLORS["antibody"], "Antibody interface"),

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
 from app import errors, heap
 from app.client import FetchedJob
 from components import services
-from components.formatting import md_escape
+from components.formatting import md_code, md_escape
 from components.header import render_header
 from components.raw_json import json_download
 from components.sections import SECTION_KEY, available_sections
-from components.sidebar import remember_job, render_sidebar
+from components.sidebar import jobs_word, remember_job, render_sidebar
 
 JOB_ID_KEY = "job_id"  # also the query parameter of shared links
 FOLLOW_EVERY_S = 2.0
 HANDOVER_KEY = "_followed_job"  # the page's fetch, handed to the follower's first run
+# Streamlit's main block starts 6rem down; 2rem leaves the tabs within the first ~250 px at 1280×800.
+# Sidebar job links wrap long titles instead of cutting them.
+COMPACT_TOP_CSS = (
+    "<style>[data-testid='stMainBlockContainer']{padding-top:2rem}"
+    "[data-testid='stSidebar'] [data-testid='stPageLink'] *{white-space:normal;text-overflow:clip}</style>"
+)
 
 # Everything imported so far lives as long as the process: keep full garbage collections off it
 # (app/heap.py: a full collection over it cost 0.14 s in the middle of opening a large job).
@@ -56,24 +63,68 @@ def follow(job_id: str) -> None:
     )
 
 
-def sample_note(job_id: str) -> None:
-    """On sample data, say what the sample is (the real service has no such text)."""
-    for sample in services.list_samples():
-        if sample.get("id") == job_id and sample.get("description"):
-            with st.expander(f"About this sample: {md_escape(sample.get('title', ''))}", icon=":material/science:"):
-                st.markdown(md_escape(sample["description"]))
+def sample_note(job_id: str) -> Callable[[], None] | None:
+    """On sample (or local) data, what the job is (the real service has no such text): a popover in the header."""
+    sample = next((s for s in services.list_samples() if s.get("id") == job_id and s.get("description")), None)
+    if sample is None:
+        return None
+    what = "this sample" if jobs_word() == "sample" else "this local job"
+
+    def draw() -> None:
+        with st.popover(f"About {what}", icon=":material/science:"):
+            st.markdown(f"**{md_escape(sample.get('title', ''))}**")
+            st.markdown(md_escape(sample["description"]))
+
+    return draw
+
+
+SECTION_NOTE_KEY = "_section_note"  # (job id, text) of a section link that could not be followed
+
+
+def resolve_section(job_id: str, labels: list[str]) -> None:
+    """Follow `?section=` case-insensitively; a section the job lacks (or no such section) is said, not hidden.
+
+    The tabs are bound to the query parameter, so the fix goes through session state before they exist.
+    (Streamlit then drops the unmatched parameter from the URL; the next tab click writes it again.)
+    """
+    asked = st.query_params.get(SECTION_KEY)
+    if asked is None or asked in labels:
+        return
+    match = next((label for label in labels if label.lower() == asked.strip().lower()), None)
+    if match is not None:
+        st.session_state[SECTION_KEY] = match
+        return
+    known = ("Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON")
+    lacks = next((k for k in known if k.lower() == asked.strip().lower()), None)
+    if lacks:
+        text = f"This job has no {lacks} section (the service returned no {lacks.lower()} result)"
+    else:
+        text = f"There is no section {md_code(asked[:80])}"
+    st.session_state[SECTION_KEY] = labels[0]
+    st.session_state[SECTION_NOTE_KEY] = (job_id, f"{text}: showing {labels[0]}. This job has: {', '.join(labels)}.")
+
+
+def section_note(job_id: str) -> None:
+    note = st.session_state.get(SECTION_NOTE_KEY)
+    if note and note[0] == job_id and st.session_state.get(SECTION_KEY) in (None, "Overview"):
+        st.warning(note[1], icon=":material/link_off:")
+    elif note:
+        del st.session_state[SECTION_NOTE_KEY]
 
 
 def render_job(fetched: FetchedJob) -> None:
     job = fetched.response.job
-    sample_note(job.id)
+    about = sample_note(job.id)
     if job.is_followed:
         st.session_state[HANDOVER_KEY] = fetched
         follow(job.id)
         return
-    render_header(job)
+    render_header(job, aside=about)
     sections = available_sections(fetched)
-    tabs = st.tabs([*sections, "Raw JSON"], key=SECTION_KEY, bind="query-params")
+    labels = [*sections, "Raw JSON"]
+    resolve_section(job.id, labels)
+    section_note(job.id)
+    tabs = st.tabs(labels, key=SECTION_KEY, bind="query-params")
     for tab, (_label, draw) in zip(tabs, sections.items()):
         if tab.open:
             with tab:
@@ -85,16 +136,43 @@ def render_job(fetched: FetchedJob) -> None:
             st.json(fetched.raw, expanded=1)
 
 
+STRIPPED_KEY = "_stripped_job_id"  # an id that came with spaces, set on the next run (before its widget)
+
+
+def strip_job_id() -> None:
+    """Spaces around a pasted id never reach the URL (they would show as `++…++`): the widget's own
+    on_change strips it; an id that a link seeded with spaces is stripped in a rerun (a bound widget
+    takes the link's value on its first run, and code cannot set it after it is drawn)."""
+    value = st.session_state.get(JOB_ID_KEY)
+    if isinstance(value, str) and value != value.strip():
+        st.session_state[JOB_ID_KEY] = value.strip()
+
+
 def main() -> None:
-    render_sidebar()
+    try:
+        job_view()
+    finally:
+        render_sidebar()  # after the job, so "Recently opened" already holds the job just opened
+
+
+def job_view() -> None:
+    if STRIPPED_KEY in st.session_state:
+        st.session_state[JOB_ID_KEY] = st.session_state.pop(STRIPPED_KEY)
+    st.html(COMPACT_TOP_CSS)
     st.text_input(
         "Job id",
         key=JOB_ID_KEY,
         bind="query-params",
+        on_change=strip_job_id,
+        label_visibility="collapsed",
         placeholder="Paste a job id (UUID), or pick one in the sidebar",
         help="The link in your address bar always shows this job: copy it to share the view.",
     )
-    job_id = (st.session_state.get(JOB_ID_KEY) or "").strip()
+    typed = st.session_state.get(JOB_ID_KEY) or ""
+    if typed != typed.strip():
+        st.session_state[STRIPPED_KEY] = typed.strip()
+        st.rerun()
+    job_id = typed.strip()
     if not job_id:
         st.info("Enter a job id above, or open one of the jobs listed in the sidebar.", icon=":material/search:")
         return
@@ -103,7 +181,8 @@ def main() -> None:
     except errors.ApiError as error:
         show_error(error)
         return
-    remember_job(fetched.response.job.id)
+    job = fetched.response.job
+    remember_job(job.id, job.job_type, job.status)
     render_job(fetched)
 
 

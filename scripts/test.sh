@@ -6,6 +6,8 @@ bash scripts/setup.sh --test
 echo "== ruff (lint and format check)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== mypy (types, configured in pyproject.toml)"
+.venv/bin/mypy
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+TEST_DATA = ROOT / "tests" / "data"  # real public files, copied from ../shared/data (PROVENANCE.md)
 ARTIFACTS = ROOT / "artifacts"
 
 
@@ -50,17 +50,15 @@ def fresh_server() -> Iterator[RunningServer]:
 
 @pytest.fixture
 def shared_data() -> Path:
-    """../shared/data when present (tests that need it skip without it)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip("../shared/data is not present")
-    return SHARED_DATA
+    """tests/data: the few real structure and table files the tests read (see tests/data/PROVENANCE.md)."""
+    return TEST_DATA
 
 
 # --- AppTest -------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[RunningServer], None]:
+def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[RunningServer], None]]:
     """Point the dashboard at a given server through the environment, as a user would."""
 
     def point_at(server: RunningServer) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 def new_id() -> str:
@@ -28,7 +31,7 @@ def job_body(status: str = "completed", **extra: Any) -> dict[str, Any]:
         "canceled_at": "2026-11-02T09:05:00+00:00" if status == "canceled" else None,
     }
     job.update(extra.pop("job", {}))
-    body = {
+    body: dict[str, Any] = {
         "job": job,
         "results": [],
         "structure_result": None,
@@ -40,7 +43,7 @@ def job_body(status: str = "completed", **extra: Any) -> dict[str, Any]:
     return body
 
 
-def write_data_dir(root: Path, bodies: list[dict[str, Any]], files: dict[str, str | bytes] | None = None) -> Path:
+def write_data_dir(root: Path, bodies: list[dict[str, Any]], files: Mapping[str, str | bytes] | None = None) -> Path:
     """A folder the sample server can serve: jobs/<id>.json and storage/<path>."""
     (root / "jobs").mkdir(parents=True, exist_ok=True)
     (root / "storage").mkdir(parents=True, exist_ok=True)
@@ -54,3 +57,9 @@ def write_data_dir(root: Path, bodies: list[dict[str, Any]], files: dict[str, st
         else:
             target.write_text(content, encoding="utf-8")
     return root
+
+
+def read(value: object, kind: type[T]) -> T:
+    """`value`, asserted to be a `kind`: a model's lenient field is `X | Unparsed | None`."""
+    assert isinstance(value, kind), f"expected {kind.__name__}, got {value!r}"[:500]
+    return value

@@ -87,7 +87,7 @@ EVIL = "</script><script>alert(1)</script><img id=injected src=x onerror=alert(2
 
 @pytest.fixture
 def evil_dashboard(tmp_path: Path, shared_data: Path):
-    st = gemmi.read_structure(str(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"))
+    st = gemmi.read_structure(str(shared_data / "boltz_pdl1_binder_model_0.cif"))
     st[0]["A"].name = "</script><b id=inj>x</b>"
     st.setup_entities()
     cif = f"# {EVIL}\n" + st.make_mmcif_document().as_string()
@@ -111,7 +111,12 @@ def evil_dashboard(tmp_path: Path, shared_data: Path):
 def test_script_in_file_does_not_break_out(evil_dashboard, page) -> None:
     process, job_id = evil_dashboard
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     for section, key in (("Structure", "struct-viewer"), ("Complex", "complex-viewer")):
         page.set_viewport_size({"width": 1280, "height": 1800})
         page.goto(f"{process.url}/?job_id={job_id}&section={section}")

@@ -9,6 +9,7 @@ import pytest
 
 from app import errors
 from app.client import JobsClient, normalise_job_id, resolve_storage_url
+from app.job_cache import token_fingerprint
 from app.sample_api import FaultPlan, start_in_thread
 from tests.helpers import job_body, new_id, write_data_dir
 
@@ -37,7 +38,7 @@ def test_completed_job_is_parsed(served):
     assert fetched.response.job.id == job_id
     assert fetched.response.job.status == "completed"
     assert fetched.raw["job"]["id"] == job_id
-    assert server.app.state.requests[-1].authorization == f"Bearer {server.token}"
+    assert server.app.state.requests[-1].credential == token_fingerprint(server.token)
 
 
 @pytest.mark.parametrize(
@@ -213,7 +214,7 @@ def test_token_goes_only_to_the_api_origin(served, tmp_path):
         with pytest.raises(errors.StructureUnavailable):  # the other host wants its own token: 401
             client.fetch_structure(other.url + "/storage/x.pdb")
         seen = [r for r in other.app.state.requests if r.path == "/storage/x.pdb"]
-        assert seen and all(r.authorization is None for r in seen)
+        assert seen and all(r.credential is None for r in seen)
     finally:
         other.stop()
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from app.job_cache import token_fingerprint
 from app.sample_api import DEFAULT_DATA_DIR, FaultPlan, start_in_thread
 from tests.browser_checks import (
     alerts,
@@ -113,7 +114,8 @@ def faulty(browser, tmp_path_factory):  # browser first: without Chromium, skip 
     files["big/too-large.pdb"] = big
     jobs: dict[str, str] = {}
     bodies = []
-    for case in [*JOB_FAULTS, *FILE_FAULTS]:
+    cases: list[JobFault | FileFault] = [*JOB_FAULTS, *FILE_FAULTS]
+    for case in cases:
         body = with_new_id(base)
         if isinstance(case, FileFault):
             path = case.path or f"faults/{case.name}.pdb"
@@ -172,7 +174,7 @@ def test_job_fault_gives_its_own_message_and_retries_only_what_it_should(faulty,
         assert len(hits) == 1, [h.path for h in hits]
     else:  # retried, within the budget (an attempt may die on a stale pooled connection before the server)
         assert 2 <= len(hits) <= case.requests, [h.path for h in hits]
-    assert all(h.authorization == f"Bearer {server.token}" for h in hits)
+    assert all(h.credential == token_fingerprint(server.token) for h in hits)
 
 
 @pytest.mark.parametrize("case", FILE_FAULTS, ids=[c.name for c in FILE_FAULTS])

@@ -4,6 +4,11 @@ Hypothesis builds 200 bodies of GET /jobs/{id}: every field either of the contra
 edge values: NaN, 0-100 scores, negative and out-of-range positions, sequences with odd letters, huge
 lists, empty strings) or of a wrong type. Each body is served by a real sample server over loopback
 and opened in AppTest; every section tab of the job is then opened in turn. None may raise.
+
+A second generator mixes readable and broken items in every list (result rows, mutations, epitopes,
+CDR rows, interface labels, stabilizing mutations, deimmunization suggestions): each readable item
+carries a unique tag, and every tag must show on the page of its section, so one broken sibling
+can never hide it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import math
 import os
 import shutil
 import uuid
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +31,7 @@ from tests.helpers import write_data_dir
 from tests.hostile import sample_bodies
 
 MAX_EXAMPLES = int(os.environ.get("ABDASH_FUZZ_EXAMPLES", "200"))
+MIXED_SHARE = 0.25  # of the examples go to the readable-and-broken-siblings test (same total time)
 AA = "ACDEFGHIKLMNPQRSTVWY"
 SECTION_NAMES = {"Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON"}
 COUNTS: dict = {"payloads": 0, "distinct_payloads": 0, "section_renders": 0, "by_section": {}}
@@ -451,7 +458,7 @@ def _exceptions(at) -> list[str]:
 
 
 @settings(
-    max_examples=MAX_EXAMPLES,
+    max_examples=MAX_EXAMPLES - int(MAX_EXAMPLES * MIXED_SHARE),
     deadline=None,
     derandomize=True,
     print_blob=True,
@@ -484,4 +491,162 @@ def test_no_generated_payload_raises_in_any_section(fuzz_page, body):
         COUNTS["section_renders"] += 1
         COUNTS["by_section"][section] = COUNTS["by_section"].get(section, 0) + 1
         assert not at.exception, (section, _exceptions(at))
+    (root / "jobs" / f"{job_id}.json").unlink()
+
+
+# --- readable items beside broken siblings ---------------------------------------------------------
+
+BROKEN_VALUES = st.sampled_from([{"nested": "object"}, ["a", "list"]])
+
+
+def _broken(item: dict, fields: list[str]) -> st.SearchStrategy:
+    """`item` with one of `fields` (each strictly typed: text or integer) replaced by an object or a list."""
+    return st.tuples(st.sampled_from(fields), BROKEN_VALUES).map(lambda fv: {**item, fv[0]: fv[1]})
+
+
+def _mixed(valid: list, broken: st.SearchStrategy) -> st.SearchStrategy:
+    """The valid items with one to three broken ones slipped in anywhere between them."""
+    slots = st.lists(st.tuples(st.integers(0, len(valid) + 3), broken), min_size=1, max_size=3)
+
+    def interleave(inserts: list[tuple[int, object]]) -> list:
+        items = list(valid)
+        for at, item in inserts:
+            items.insert(min(at, len(items)), item)
+        return items
+
+    return slots.map(interleave)
+
+
+@st.composite
+def mixed_payloads(draw) -> tuple[dict, dict[str, set[str]]]:
+    """(body, {section: tags that must show on it}): every list holds readable items tagged uniquely
+    (letters and digits only, so no Markdown escaping changes them) and broken ones beside them."""
+    n = draw(st.integers(0, 10**6))
+    expected: dict[str, set[str]] = {s: set() for s in ("Overview", "Humanization", "Structure", "Complex")}
+    expected |= {"Stability": set(), "Immunogenicity": set()}
+    vh = draw(st.sampled_from(REAL_SEQUENCES))
+
+    def mutation(j: int) -> dict:
+        tag = f"mut{n}x{j}"
+        return {"position": str(10 + j), "index": 10 + j, "from": vh[9 + j], "to": "W", "region": "FR1", "reason": tag}
+
+    rows = []
+    for k in range(draw(st.integers(1, 3))):
+        strategy = f"strategy{n}x{k}"
+        mutations = [mutation(j) for j in range(draw(st.integers(1, 3)))]
+        row = {
+            "strategy": strategy,
+            "humanized_vh": vh,
+            "mutations": {"vh": draw(_mixed(mutations, _broken(mutations[0], ["index", "from", "position"])))},
+        }
+        rows.append(row)
+        expected["Overview"].add(strategy)
+        expected["Humanization"].add(strategy)
+        if k == 0:  # the strategy the page reviews first: its mutations are in the table
+            expected["Humanization"] |= {m["reason"] for m in mutations}
+    broken_row = _broken({"strategy": f"brokenrow{n}", "humanized_vh": vh}, ["humanized_vh", "strategy"])
+    body: dict = {"job": {"id": str(uuid.uuid4()), "status": "completed"}, "results": draw(_mixed(rows, broken_row))}
+
+    model_tag = f"structuremodel{n}"
+    classes = [f"cdrclass{n}x{j}" for j in range(2)]
+    cdrs = [{"cdr": "H3", "chain": "H", "start": 105, "end": 117, "canonical_class": c} for c in classes]
+    body["structure_result"] = {
+        "pdb_storage_path": draw(st.sampled_from(STRUCTURE_PATHS)),
+        "model_used": model_tag,
+        "cdr_analysis": draw(_mixed(cdrs, _broken(cdrs[0], ["start", "cdr"]))),
+    }
+    expected["Structure"] |= {model_tag, *classes}
+
+    labels = [f"{900 + j}A" for j in range(3)]
+    body["complex_result"] = {
+        "pdb_storage_path": draw(st.sampled_from(STRUCTURE_PATHS)),
+        "model_used": f"complexmodel{n}",
+        "interface_residues": {"H": draw(_mixed(labels, BROKEN_VALUES))},
+    }
+    expected["Complex"] |= {f"complexmodel{n}", *labels}
+
+    codes = [f"stab{n}x{j}" for j in range(2)]
+    stabilizing = [{"mutation": code, "ddg": -1.0 - j} for j, code in enumerate(codes)]
+    body["stability_result"] = {
+        "stabilizing_mutations": draw(_mixed(stabilizing, _broken(stabilizing[0], ["mutation"])))
+    }
+    expected["Stability"] |= set(codes)
+
+    peptides = ["".join(draw(st.lists(st.sampled_from(AA), min_size=9, max_size=9))) + f"{n}x{j}" for j in range(2)]
+    epitopes = [
+        {"chain": "H", "start": 1 + j, "end": 9 + j, "peptide": p, "allele": "HLA-DRB1*01:01", "percentile_rank": 1.0}
+        for j, p in enumerate(peptides)
+    ]
+    notes = [f"note{n}x{j}" for j in range(2)]
+    suggestions = [
+        {"chain": "H", "position": 3 + j, "to": "A", "epitopes_removed": 1, "note": note}
+        for j, note in enumerate(notes)
+    ]
+    body["immunogenicity_result"] = {
+        "mhc2_epitopes": draw(_mixed(epitopes, _broken(epitopes[0], ["start", "end", "peptide"]))),
+        "deimmunization_suggestions": draw(_mixed(suggestions, _broken(suggestions[0], ["position", "note"]))),
+    }
+    expected["Immunogenicity"] |= {*peptides, *notes}
+    return body, expected
+
+
+_SESSIONS: dict[str, Any] = {}
+
+
+def _own_session() -> Any:
+    """This test's own AppTest session (same server and environment as `fuzz_page`): what the first
+    test left in its session (query parameters bound to its strategies and sections) never steers it."""
+    if "siblings" not in _SESSIONS:
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+        at.run()
+        _SESSIONS["siblings"] = at
+    return _SESSIONS["siblings"]
+
+
+def _page_text(at) -> str:
+    """What the page shows as text: Markdown, captions, metrics, pickers, table cells (raw JSON excluded)."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "subheader", "info", "warning", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    parts += [str(o) for box in (*at.selectbox, *at.multiselect) for o in box.options]
+    for frame in at.dataframe:
+        value = frame.value
+        parts.append(value.to_csv(index=False) if hasattr(value, "to_csv") else str(value))
+    return "\n".join(parts)
+
+
+@settings(
+    max_examples=max(1, int(MAX_EXAMPLES * MIXED_SHARE)),
+    deadline=None,
+    derandomize=True,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(case=mixed_payloads())
+def test_a_broken_item_never_hides_its_readable_siblings(fuzz_page, case):
+    body, expected = case
+    server, _, root = fuzz_page
+    at = _own_session()
+    job_id = body["job"]["id"]
+    (root / "jobs" / f"{job_id}.json").write_text(json.dumps(body), encoding="utf-8")
+    server.app.state.store.samples[job_id] = Sample(job_id, body, job_id, "", None)
+    COUNTS["mixed_payloads"] = COUNTS.get("mixed_payloads", 0) + 1
+    at.text_input(key="job_id").set_value(job_id).run()
+    assert not at.exception, _exceptions(at)
+    hidden: dict[str, list[str]] = {}
+    for section, tags in expected.items():
+        at.session_state["section"] = section
+        at.run()
+        COUNTS["section_renders"] += 1
+        assert not at.exception, (section, _exceptions(at))
+        text = _page_text(at)
+        missing = sorted(tag for tag in tags if tag not in text)
+        if section == "Structure" and {m.label: m.value for m in at.metric}.get("Chains · residues", "—") == "—":
+            missing.append("(the structure itself)")
+        if missing:
+            hidden[section] = missing + [f"page said: {e.value}" for e in (*at.error, *at.warning)]
+    assert not hidden, f"readable items missing from the page beside a broken sibling: {hidden}"
     (root / "jobs" / f"{job_id}.json").unlink()

@@ -9,7 +9,7 @@ from app import heap
 
 def test_freezes_the_objects_alive_now_once(monkeypatch):
     monkeypatch.setattr(heap, "_frozen", False)
-    alive = object.__new__(type("Alive", (), {}))  # a tracked object that exists before the freeze
+    alive: object = object.__new__(type("Alive", (), {}))  # a tracked object that exists before the freeze
     assert gc.is_tracked(alive)
     try:
         assert heap.freeze_long_lived() is True
@@ -18,7 +18,7 @@ def test_freezes_the_objects_alive_now_once(monkeypatch):
         assert not any(o is alive for o in gc.get_objects())  # frozen objects are outside every generation
         assert heap.freeze_long_lived() is False  # the second call does nothing
         assert gc.get_freeze_count() == frozen
-        later = object.__new__(type("Later", (), {}))
+        later: object = object.__new__(type("Later", (), {}))
         assert any(o is later for o in gc.get_objects())  # what comes after is collected as usual
     finally:
         gc.unfreeze()

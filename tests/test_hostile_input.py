@@ -239,7 +239,7 @@ def test_the_token_never_goes_to_another_host(site, watched):
         assert len(errors) == 1 and "401" in errors[0], errors  # the other host wants a token it never got
     seen = [r for r in other.app.state.requests if r.path.startswith("/storage/")]
     assert len(seen) == 2, seen
-    assert all(r.authorization is None for r in seen)
+    assert all(r.credential is None for r in seen)
     assert server.token not in dashboard.log_text()
 
 
@@ -253,11 +253,14 @@ def test_sample_titles_and_descriptions_are_text(site, browser, watched):
     try:
         job_id = site["jobs"]["every-label"]["job"]["id"]
         open_view(page, view_url(embedded.url, job_id))
-        assert page.locator("[data-testid='stSidebar'] [data-testid='stButton']").count() >= len(site["jobs"]) - 1
+        assert (
+            page.locator("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']").count()
+            >= len(site["jobs"]) - 1
+        )
         assert not watch.dialogs and not injected_elements(page), injected_elements(page)
-        page.locator("[data-testid='stExpander'] summary").first.click()  # the sample's description
+        page.locator("[data-testid='stPopover'] button").first.click()  # the sample's description
         page.wait_for_timeout(500)
-        page.locator("[data-testid='stSidebar'] [data-testid='stButton'] button").first.hover()  # its tooltip
+        page.locator("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']").first.hover()  # its tooltip
         page.wait_for_timeout(800)
         assert not watch.dialogs and not injected_elements(page), injected_elements(page)
         assert not watch.outside, watch.outside

@@ -230,7 +230,7 @@ def test_every_sample_job_renders(open_page, job_id):
     assert {"Strategies side by side", "Sequences", "Mutations", "Liabilities", "Downloads"} <= set(subheaders)
     first = SAMPLES[job_id]["results"][0]
     chains = [k for k in ("humanized_vh", "humanized_vl") if first.get(k)]
-    assert len(at.get("html")) == len(chains)  # one aligned view per chain
+    assert len(at.main.get("html")) == len(chains)  # one aligned view per chain
     # Every mutation the service listed for the first strategy is in the table.
     listed = sum(len((first.get("mutations") or {}).get(c) or []) for c in ("vh", "vl"))
     table = _mutation_table(at)
@@ -255,7 +255,7 @@ def test_filters_and_strategy_picker(open_page):
     at.multiselect(key="hum-chain-filter").set_value(["VH"]).run()
     assert set(_mutation_table(at)["Chain"]) == {"VH"}
     at.multiselect(key="hum-region-filter").set_value(["FR1"]).run()
-    assert set(_mutation_table(at)["Region"]) <= {"FR1"}
+    assert set(_mutation_table(at)["region_imgt"]) <= {"FR1"}
     second = SAMPLES[job_id]["results"][1]
     at.selectbox(key="hum-strategy").set_value(second["strategy"]).run()
     assert not _errors(at)
@@ -272,12 +272,13 @@ def test_filters_and_strategy_picker(open_page):
 def test_vhh_without_vl_numbering_or_liabilities(open_page, variant_server):
     at = open_page(VARIANT_IDS["vhh_bare"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    assert len(at.get("html")) == 1  # VH only
+    assert len(at.main.get("html")) == 1  # VH only
     text = " ".join(m.value for m in at.markdown)
     assert "computed here with immunum" in text
     assert any("scanned here" in i.value for i in at.info)
     assert "VHH analysis" in [s.value for s in at.subheader]
-    hallmarks = next(d.value for d in at.dataframe if "What it means" in d.value.columns)
+    # a static table, so "What it means" wraps instead of being cut off in a cell
+    hallmarks = next(t.value for t in at.table if "What it means" in t.value.columns)
     assert hallmarks.set_index("IMGT").loc["42", "Parental"] == "F"
     # The service listed no mutation; the framework changes are found in the alignment (G49E… reversed here).
     table = _mutation_table(at)
@@ -297,16 +298,23 @@ def test_shapes_it_does_not_understand_become_raw_json(open_page, variant_server
     at = open_page(VARIANT_IDS["unparsed"], section=SECTION, server=variant_server)
     assert not _errors(at)
     warnings = " ".join(w.value for w in at.warning)
-    for what in ("a humanization result", "the mutation lists", "the numbering", "the liabilities", "the Fc analysis"):
+    # "liabilities": {"vh": "nope"}: the VH list is unreadable, the object itself is not
+    for what in (
+        "a humanization result",
+        "the mutation lists",
+        "the numbering",
+        "VH liability(ies)",
+        "the Fc analysis",
+    ):
         assert what in warnings
     assert len(at.json) >= 5
-    assert len(at.get("html")) == 1  # the sequence view still renders
+    assert len(at.main.get("html")) == 1  # the sequence view still renders
 
 
 def test_hostile_strings_render_as_text(open_page, variant_server):
     at = open_page(VARIANT_IDS["hostile"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    for element in at.get("html"):
+    for element in at.main.get("html"):
         assert "<img" not in element.proto.body
     for element in [*at.markdown, *at.caption, *at.warning, *at.info]:
         outside_code = re.sub(r"`[^`]*`", "", element.value)  # inline code shows its text literally
@@ -321,8 +329,8 @@ def test_strategy_without_sequences_and_without_parental(open_page, variant_serv
     assert any("no humanized sequence" in w.value for w in at.warning)
     at = open_page(VARIANT_IDS["no_parental"], section=SECTION, server=variant_server)
     assert not _errors(at)
-    assert len(at.get("html")) == 2
-    assert "Parental" not in at.get("html")[0].proto.body
+    assert len(at.main.get("html")) == 2
+    assert "Parental" not in at.main.get("html")[0].proto.body
     assert any("no parental sequence" in m.value for m in at.markdown)
 
 
@@ -332,3 +340,27 @@ def test_scheduled_sample_once_completed(open_page, variant_server):
     at = open_page(VARIANT_IDS["scheduled_sample"], section=SECTION, server=variant_server)
     assert not _errors(at)
     assert "Sequences" in [s.value for s in at.subheader]
+
+
+CETUXIMAB_JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
+
+
+def test_cdr_changes_under_any_definition_are_shown(open_page):
+    """Issue 13: cetuximab's germline_framework mutates Kabat CDR-H1/H2 residues (IMGT 39-40, 66-74), which
+    the page called 'VH CDR 0' and marked green. Now each mutation has its region under every definition."""
+    at = open_page(CETUXIMAB_JOB, section=SECTION)
+    assert not _errors(at)
+    overview = next(d.value for d in at.dataframe if "VH total" in d.value.columns)
+    row = overview[overview["Strategy"] == "germline_framework"].iloc[0]
+    assert row["VH CDR any"] == 8 and row["VH CDR Kabat"] == 8 and row["VH CDR IMGT"] == 0
+    assert row["VH CDR North"] == 4 and row["VL CDR any"] == 2
+    at.selectbox(key="hum-strategy").set_value("germline_framework").run()
+    table = _mutation_table(at)
+    assert {"region_imgt", "region_kabat", "region_chothia", "region_north", "CDR under"} <= set(table.columns)
+    at39 = table[(table["Chain"] == "VH") & (table["Position"] == "39")].iloc[0]
+    assert (at39["region_imgt"], at39["region_kabat"], at39["region_north"]) == ("FR2", "CDR1", "CDR1")
+    assert at39["CDR under"] == "Kabat, North"
+    kabat_h2 = table[(table["Chain"] == "VH") & table["Position"].isin(["66", "69", "70", "71", "72"])]
+    assert set(kabat_h2["region_kabat"]) == {"CDR2"} and set(kabat_h2["region_imgt"]) == {"FR3"}
+    captions = " ".join(c.value for c in at.caption)
+    assert "8 CDR under any definition (IMGT 0 · Kabat 8 · Chothia 0 · North 4)" in captions

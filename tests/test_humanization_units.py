@@ -116,6 +116,7 @@ def test_a_non_antibody_sequence_stays_unnumbered_without_error():
 
 def test_vernier_flags_follow_kabat_positions():
     flags = vernier_flags(TRAS_VH)
+    assert flags is not None
     # No Kabat insertion before 35A, so Kabat 2 and 27-30 are indices 2 and 27-30; 5 is not Vernier.
     assert flags[1] and all(flags[26:30]) and not flags[4]
 
@@ -243,11 +244,12 @@ def test_fasta_and_csv_files():
     )
     text = exports.fasta([review, review], "job-1")
     headers = [line for line in text.splitlines() if line.startswith(">")]
-    assert headers[0] == ">job-1|parental|VH" and len(headers) == 3  # parental once, humanized per strategy
-    assert all(h.count("|") == 3 for h in headers[1:])  # the '|' inside the strategy name is replaced
-    assert "".join(text.split(">job-1|parental|VH\n")[1].split(">")[0].split()) == TRAS_VH
+    assert headers[0] == ">job-1_parental_VH parental VH; job=job-1" and len(headers) == 3  # parental once
+    # the '|' inside the strategy name is replaced in the record id, kept (as text) in the description
+    assert headers[1].split()[0] == ">job-1_cdr_grafting_x_VH" and "strategy=cdr grafting|x" in headers[1]
+    assert "".join(text.split(headers[0] + "\n")[1].split(">")[0].split()) == TRAS_VH
     rows = list(csv.DictReader(io.StringIO(exports.csv_text(pd.DataFrame({"Reason": ["=HYPERLINK(1)", "-", "ok"]})))))
-    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "-", "ok"]
+    assert [r["Reason"] for r in rows] == ["'=HYPERLINK(1)", "'-", "ok"]
     assert exports.file_name("abc", "mutations", "csv") == "job-abc-mutations.csv"
 
 
@@ -271,7 +273,9 @@ def test_alignment_html_escapes_every_untrusted_string():
             }
         )
     )
-    markup = build_alignment_html(review.chain("vh"))
+    chain = review.chain("vh")
+    assert chain is not None
+    markup = build_alignment_html(chain)
     assert "<img" not in markup and "<script" not in markup and "<b>" not in markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in markup  # the hostile label is shown, as text
 
@@ -284,3 +288,24 @@ def test_vhh_hallmarks_in_kabat_are_reported_at_imgt_positions():
     assert by_imgt["42"]["Parental"] == "F" and by_imgt["42"]["Parental is"] == "VHH-type"
     assert by_imgt["42"]["Humanized is"] == "human VH-type" and by_imgt["52"]["Changed"] == "yes"
     assert by_imgt["52"]["Humanized is"] == "VHH- and human-type"  # W52 is listed for both (conventions)
+
+
+def test_cetuximab_germline_framework_cdr_changes_per_definition():
+    """Issue 13: counted per CDR definition and 'in any'; only 'any' is ranked (green), and the CSV names each scheme."""
+    import json
+    from pathlib import Path
+
+    from app.humanization.review import review_strategy
+    from app.models import JobResponse
+    from app.sample_api import DEFAULT_DATA_DIR
+
+    body = json.loads((Path(DEFAULT_DATA_DIR) / "jobs" / "1d4490b7-23df-5396-9f51-ceb8d92e70f3.json").read_text())
+    reviews = [review_strategy(row, i) for i, row in enumerate(JobResponse.model_validate(body).strategies)]
+    frame, better = tables.overview_frame(reviews)
+    germline = frame[frame["Strategy"] == "germline_framework"].index[0]
+    counts = {c: frame.loc[germline, c] for c in frame.columns if c.startswith("VH CDR")}
+    assert counts == {"VH CDR any": 8, "VH CDR IMGT": 0, "VH CDR Kabat": 8, "VH CDR Chothia": 0, "VH CDR North": 4}
+    assert "VH CDR any" in better and "VH CDR IMGT" not in better
+    assert not tables.best_mask(frame, better).loc[germline, "VH CDR any"]
+    csv = tables.mutation_frame(reviews).to_csv(index=False).splitlines()[0].split(",")
+    assert csv[6:11] == ["region_imgt", "region_kabat", "region_chothia", "region_north", "CDR under"]

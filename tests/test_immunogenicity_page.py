@@ -43,15 +43,56 @@ def test_every_sample_immunogenicity_result_renders(open_page, body):
         assert table["epitopes removed"].tolist() == sorted(table["epitopes removed"].tolist(), reverse=True)
 
 
-def test_sample_mhc2_legacy_set_is_named_on_the_chart(open_page):
-    body = IMMUNO_SAMPLES[0]
-    at = open_page(body["job"]["id"], section="Immunogenicity")
+def methods_text(at) -> str:
+    """The "Prediction methods" list as read (Markdown escapes removed)."""
+    text = next(m.value for m in at.markdown if m.value.startswith("**Prediction methods**"))
+    return text.replace("\\", "")
+
+
+CETUXIMAB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # MHC-II by a rule (no HLA model), no MHC-I
+
+
+def test_sample_without_hla_model_quotes_no_netmhc_threshold(open_page):
+    at = open_page(CETUXIMAB, section="Immunogenicity")
+    assert not at.exception
+    titles = [m["layout"]["title"]["text"] for m in epitope_maps(at)]
+    assert titles and not any("NetMHC" in t for t in titles)
+    assert all("MHC-II: no percentile ranks (no HLA model)" in t for t in titles)
+    assert not [r for r in at.radio if r.key == "immuno-mhc2-set"]
+    assert not [r for r in at.radio if r.key == "immuno-level"]
+    methods = methods_text(at)
+    assert "rule-based, no HLA binding model: rule:nongermline-9mer" in methods
+    assert "MHC-I**: not computed (no open offline predictor)" in methods
+    page_text = " ".join(c.value for c in at.caption)
+    assert "NetMHCIIpan 4.x" not in page_text and "Binding bins by" not in page_text
+
+
+def test_sample_mhc2_table_hides_empty_columns_and_merges_hotspots(open_page):
+    at = open_page(CETUXIMAB, section="Immunogenicity")
+    table = next(df.value for df in at.dataframe if "peptide" in df.value.columns)
+    assert len(table) == 108
+    assert "percentile rank (%)" not in table.columns and "binding" not in table.columns
+    assert "core" in table.columns  # the rule gives cores: kept
+    spots = next(df.value for df in at.dataframe if "core span" in df.value.columns)
+    # 108 overlapping 15-mers, merged by overlapping 9-mer cores: 2 regions on H, 3 on L
+    assert spots["chain"].tolist() == ["H", "H", "L", "L", "L"]
+    assert spots["core span"].tolist() == ["19–86", "90–115", "23–41", "45–61", "81–104"]
+    assert spots["epitopes"].sum() == 108
+    assert spots["epitopes per allele"].iloc[0] == "rule:nongermline-9mer (no HLA model) ×54"
+    assert "best rank (%)" not in spots.columns
+
+
+def test_ranked_variant_names_its_threshold_set_on_the_chart(open_page, variants):
+    server, ids = variants
+    at = open_page(ids["full"], section="Immunogenicity", server=server)
     assert all("NetMHCIIpan 4.x" in m["layout"]["title"]["text"] for m in epitope_maps(at))
     at.radio(key="immuno-mhc2-set").set_value("legacy").run()
     assert not at.exception
     assert all(
         "≤ 10 %" in m["layout"]["title"]["text"] and "legacy" in m["layout"]["title"]["text"] for m in epitope_maps(at)
     )
+    methods = methods_text(at)
+    assert "percentile ranks from NetMHCpan 4.1" in methods
 
 
 # --- contract variants on a server of our own ------------------------------------------------------
@@ -232,7 +273,7 @@ def test_download_names_are_file_safe():
     from components.stability import safe_file_stem
 
     assert safe_file_stem("0f8fad5b-d9cb-469f-a165-70867728950e") == "0f8fad5b-d9cb-469f-a165-70867728950e"
-    assert safe_file_stem("../etc/pass wd") == "___etc_pass_wd"
+    assert safe_file_stem("../etc/pass wd") == "etc_pass_wd"
 
 
 def test_variant_empty_lists_say_so(open_page, variants):

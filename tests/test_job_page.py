@@ -153,15 +153,16 @@ def test_unreachable_service(open_page, jobs, monkeypatch):
     assert "Service unreachable" in at.error[0].value
 
 
-def test_recent_jobs_are_one_click_away(open_page, jobs):
+def test_recent_jobs_are_links_that_say_what_the_job_is(open_page, jobs):
     server, ids, _ = jobs
     at = open_page(ids["completed"], server=server)
     at.text_input(key="job_id").set_value(ids["failed"]).run()
     assert any("The job failed" in e.value for e in at.error)
-    at.button(key=f"recent-{ids['completed']}").click().run()
-    assert at.text_input(key="job_id").value == ids["completed"]
-    assert at.query_params["job_id"] == [ids["completed"]] or at.query_params["job_id"] == ids["completed"]
-    assert not at.error
+    links = [link.proto for link in at.sidebar.get("page_link")]
+    # most recent first; each a link to ?job_id=… (new tab, copy), labelled by type, status and short id
+    assert [link.query_string for link in links] == [f"job_id={ids['failed']}", f"job_id={ids['completed']}"]
+    assert links[1].label == f"Full analysis · {ids['completed'][:8]}" and links[1].icon == ":material/check_circle:"
+    assert links[0].icon == ":material/error:" and ids["failed"] in links[0].help.replace("\\", "")
 
 
 def test_token_is_nowhere_in_the_page(open_page, jobs):

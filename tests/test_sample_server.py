@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -24,10 +25,20 @@ def server(tmp_path):
     data = write_data_dir(tmp_path / "data", [job_body("completed"), scheduled], {"s/x.pdb": "ATOM\n"})
     (tmp_path / "secret.txt").write_text("outside storage")
     srv = start_in_thread(data, limited_tokens=frozenset({"guest"}))
-    srv.scheduled_id = scheduled["job"]["id"]
-    srv.plain_id = next(i for i in srv.app.state.store.samples if i != srv.scheduled_id)
-    yield srv
+    scheduled_id = scheduled["job"]["id"]
+    plain_id = next(i for i in srv.app.state.store.samples if i != scheduled_id)
+    yield Served(srv.url, srv.token, plain_id, scheduled_id)
     srv.stop()
+
+
+@dataclass(frozen=True)
+class Served:
+    """The running server's address and token, and the ids of its plain and its scheduled job."""
+
+    url: str
+    token: str
+    plain_id: str
+    scheduled_id: str
 
 
 def get(srv, path, token=None):
@@ -84,7 +95,9 @@ def test_scheduled_job_moves_pending_running_completed(server):
     assert seen[0] == "pending" and "running" in seen and seen[-1] == "completed"
     assert seen.index("running") > seen.index("pending")
     final = JobResponse.model_validate(body).job
-    assert final.created_at <= final.started_at <= final.completed_at
+    created, started, completed = final.created_at, final.started_at, final.completed_at
+    assert created is not None and started is not None and completed is not None
+    assert created <= started <= completed
 
 
 def test_bundled_samples_parse_and_cover_every_status():

@@ -52,8 +52,17 @@ def load(path):
 BODIES = {p.stem: load(p) for p in JOB_FILES}
 
 
+def numbering_of(annotator: immunum.Annotator, sequence: str) -> dict[str, str]:
+    """immunum's {label: residue} of a sequence it must number."""
+    result = annotator.number(sequence)
+    assert result.error is None and result.numbering is not None, result.error
+    return result.numbering
+
+
 def region_of(position: str) -> str:
-    n = int(re.match(r"\d+", position).group())
+    found = re.match(r"\d+", position)
+    assert found is not None, position
+    n = int(found.group())
     return next(name for name, lo, hi in IMGT if lo <= n <= hi)
 
 
@@ -180,9 +189,7 @@ def test_numbering_covers_each_chain_and_matches_immunum(jid, row):
         numbered = row["numbering"][ch]
         assert "".join(n["aa"] for n in numbered) == seq
         assert all(n["region"] == region_of(n["position"]) for n in numbered)
-        res = annot.number(seq)
-        assert res.error is None
-        assert [n["position"] for n in numbered] == list(res.numbering)
+        assert [n["position"] for n in numbered] == list(numbering_of(annot, seq))
     if not row.get("humanized_vl"):
         assert row["numbering"]["vl"] == []
 
@@ -208,7 +215,7 @@ def test_liabilities_sit_on_their_motifs(jid, row):
     kabat = immunum.Annotator(chains=["ig"], scheme="kabat")
     for ch, seq in chains_of(row).items():
         numbered = row["numbering"][ch]
-        klabels = list(kabat.number(seq).numbering)
+        klabels = list(numbering_of(kabat, seq))
         locus = "H" if ch == "vh" else "L"
         vern = {i for i, lab in enumerate(klabels) if lab.isdigit() and int(lab) in VERNIER_KABAT[locus]}
         for liab in row["liabilities"][ch]:
@@ -254,9 +261,9 @@ def test_vhh_hallmarks_match_sequences():
         seen += 1
         assert not row["humanized_vl"] and v["hallmark_scheme"] == "imgt"
         for key, seq in (("hallmarks", row["parental_vh"]), ("humanized_hallmarks", row["humanized_vh"])):
-            num = annot.number(seq).numbering
+            num = numbering_of(annot, seq)
             assert v[key] == {p: num[p] for p in ("42", "49", "50", "52")}
-        assert v["cdr3_length"] == sum(1 for p in annot.number(row["parental_vh"]).numbering if region_of(p) == "CDR3")
+        assert v["cdr3_length"] == sum(1 for p in numbering_of(annot, row["parental_vh"]) if region_of(p) == "CDR3")
     assert seen
 
 
@@ -274,7 +281,8 @@ def test_scfv_analysis_matches_domain_numbering():
         scfv = seqs[first] + a["linker"] + seqs[second]
         doms = annot.number_domains(scfv)
         assert ["VH" if d.chain == "H" else "VL" for d in doms] == [first, second]
-        assert scfv[doms[0].query_end + 1 : doms[1].query_start] == a["linker"]
+        end, start = doms[0].query_end, doms[1].query_start
+        assert end is not None and scfv[end + 1 : start] == a["linker"]
     assert seen
 
 
@@ -329,7 +337,7 @@ def test_structure_file_matches_json(jid):
     # CDR spans: residue numbers as in the file
     annot = immunum.Annotator(chains=["ig"], scheme="imgt")
     for ch, seq in seqs.items():
-        num = annot.number(seq).numbering
+        num = numbering_of(annot, seq)
         for k in (1, 2, 3):
             cdr = next(c for c in s["cdr_analysis"] if c["cdr"] == f"{ch}{k}")
             want = "".join(aa for p, aa in num.items() if region_of(p) == f"CDR{k}")

@@ -72,6 +72,7 @@ def test_position_parse(text, chain, label):
 
 def test_mutation_code_parse_and_print():
     code = MutationCode.parse("H:S30T")
+    assert code is not None
     assert (code.chain, code.wt, code.label, code.mutant) == ("H", "S", "30", "T")
     assert str(code) == "H:S30T"
     assert str(MutationCode.parse("l:n52ag")) == "L:N52AG"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.sample_api import start_in_thread
+from app.sample_api import RunningServer, start_in_thread
 from tests.helpers import job_body, write_data_dir
 
 TRASTUZUMAB = "01bb1aae-c0db-5b16-8a44-9bf3b4338c07"
@@ -37,13 +37,23 @@ def test_complex_section_on_the_sample_job(open_page) -> None:
     frames = at.dataframe
     summary = next(f.value for f in frames if "Side" in f.value.columns)
     assert dict(zip(summary["Chain"], summary["Interface residues"])) == {"H": 10, "L": 10, "A": 19}
+    # Issue 13: per residue its chain type, CDR or framework and its partners with distances
+    table = next(f.value for f in frames if "partners" in f.value.columns)
+    assert list(table.columns) == [
+        "chain", "residue", "residue_name", "chain_type", "region_imgt", "cdr_under", "n_partners",
+        "closest_A", "partners",
+    ]  # fmt: skip
+    h55 = table[(table["chain"] == "H") & (table["residue"] == "55")].iloc[0]
+    assert (h55["chain_type"], h55["region_imgt"], h55["cdr_under"]) == ("heavy", "FR-H2", "Kabat, North")
+    assert h55["partners"].startswith("A:D560 2.6 Å")
+    assert set(table[table["chain"] == "A"]["chain_type"]) == {"antigen"}
     assert "pLDDT" not in at.radio(key="complex-color").options  # X-ray: no pLDDT colouring
     assert "temperature factors" in _texts(at)
 
 
 @pytest.fixture
 def own_server(tmp_path: Path, shared_data: Path):
-    servers = []
+    servers: list[RunningServer] = []
 
     def start(bodies, files):
         server = start_in_thread(write_data_dir(tmp_path / f"d{len(servers)}", bodies, files))
@@ -85,7 +95,7 @@ def test_missing_file_shows_a_message_and_the_rest(open_page, own_server) -> Non
 
 
 def test_immunebuilder_file_is_shown_as_error_not_plddt(open_page, own_server, shared_data: Path) -> None:
-    text = (shared_data / "fv/C143_immunebuilder.pdb").read_text()
+    text = (shared_data / "C143_immunebuilder.pdb").read_text()
     body = job_body(
         structure_result={"pdb_storage_path": "s/c143.pdb", "model_used": "ABodyBuilder2", "per_residue_plddt": {}}
     )

@@ -21,6 +21,7 @@ from app.structure import (
     spans_from_numbering,
 )
 from app.structure.parse import StructureParseError, viewer_text
+from tests.helpers import read
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "app" / "sample_api" / "data"
@@ -40,7 +41,7 @@ def _ca_bfactors_pdb(text: str) -> dict[tuple[str, str], float]:
 
 
 def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
-    text = _text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif")
+    text = _text(shared_data / "boltz_pdl1_binder_model_0.cif")
     parsed = parse_structure(text, "mmcif")
     assert {c.name: len(c) for c in parsed.chains} == {"A": 94, "B": 115}  # PROVENANCE.md
     conf = from_bfactors(parsed, "Boltz-2")
@@ -52,14 +53,14 @@ def test_mmcif_boltz_chains_and_plddt_0_100(shared_data: Path) -> None:
         .find("_atom_site.", ["auth_asym_id", "auth_seq_id", "label_atom_id", "B_iso_or_equiv"])
     )
     expected = {(r[0], r[1]): float(r[3]) for r in table if r[2] == "CA"}
-    got = {(rid.chain, rid.label): v for rid, v in conf.values.items()}
-    assert got.keys() == expected.keys()
+    got = {(rid.chain, rid.label): v for rid, v in conf.values.items() if v is not None}
+    assert got.keys() == expected.keys() and len(got) == len(conf.values)
     assert all(abs(got[k] - expected[k]) < 0.01 for k in expected)
     assert 55 < min(got.values()) < 56 and 98 < max(got.values()) < 99  # PROVENANCE: B 55.7/…/98.5
 
 
 def test_plddt_0_1_scale_is_detected(shared_data: Path, tmp_path: Path) -> None:
-    st = gemmi.read_structure(str(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"))
+    st = gemmi.read_structure(str(shared_data / "boltz_pdl1_binder_model_0.cif"))
     for residue in st[0].all():
         residue.atom.b_iso = residue.atom.b_iso / 100.0
     out = tmp_path / "scaled.pdb"
@@ -69,12 +70,13 @@ def test_plddt_0_1_scale_is_detected(shared_data: Path, tmp_path: Path) -> None:
     assert conf.kind is ConfidenceKind.PLDDT and "0–1" in conf.note
     raw = _ca_bfactors_pdb(text)
     for rid, value in conf.values.items():
+        assert value is not None
         assert value == pytest.approx(raw[(rid.chain, rid.label)] * 100, abs=0.01)
         assert 50 <= value <= 100
 
 
 def test_immunebuilder_error_column_is_never_plddt(shared_data: Path) -> None:
-    text = _text(shared_data / "fv/C143_immunebuilder.pdb")
+    text = _text(shared_data / "C143_immunebuilder.pdb")
     parsed = parse_structure(text, "pdb")
     assert {c.name: len(c) for c in parsed.chains} == {"H": 129, "L": 110}
     by_header = from_bfactors(parsed, "FlashABB")  # the file's REMARK says ABODYBUILDER2
@@ -94,7 +96,7 @@ def test_experimental_bfactors_are_not_plddt(shared_data: Path) -> None:
     parsed = parse_structure(_text(shared_data / "complex/3hfm.pdb"), "pdb")
     assert parsed.experimental_method == "X-RAY DIFFRACTION"
     assert from_bfactors(parsed, None).kind is ConfidenceKind.TEMPERATURE_FACTOR
-    gear = parse_structure(_text(shared_data / "complex/1n8z_GearBind_Fv_HER2.pdb"), "pdb")
+    gear = parse_structure(_text(SAMPLES / "storage/complexes/1n8z_trastuzumab_fv_her2.pdb"), "pdb")
     assert {c.name: len(c) for c in gear.chains} == {"A": 581, "H": 120, "L": 107}  # waters/NAG not counted
     assert set(gear.ligands) == {"NAG"}
     assert from_bfactors(gear, "Experimental X-ray structure PDB 1N8Z").kind is ConfidenceKind.TEMPERATURE_FACTOR
@@ -110,7 +112,7 @@ def test_insertion_codes_kept(shared_data: Path) -> None:
 
 
 def test_api_plddt_mapped_and_mismatch_reported(shared_data: Path) -> None:
-    parsed = parse_structure(_text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif"), "mmcif")
+    parsed = parse_structure(_text(shared_data / "boltz_pdl1_binder_model_0.cif"), "mmcif")
     conf, problems = residue_confidence(parsed, {"A": [80.0] * 94, "Z": [50.0]}, "Boltz-2")
     assert conf.source == "api" and len(conf.values) == 94
     assert any("Z" in p for p in problems)
@@ -124,14 +126,14 @@ def test_unreadable_file_raises_a_showable_error() -> None:
 
 
 def test_viewer_text_keeps_chain_ids_and_numbering(shared_data: Path) -> None:
-    text = _text(shared_data / "boltz/pdl1_binder/pdl1_binder_model_0.cif")
+    text = _text(shared_data / "boltz_pdl1_binder_model_0.cif")
     out, fmt = viewer_text(text, "mmcif")
     assert fmt == "pdb"
     got = {(c, lab) for (c, lab) in _ca_bfactors_pdb(out)}
     parsed = parse_structure(text, "mmcif")
     assert got == {(r.chain, r.label) for ch in parsed.chains for r in ch.residues}
     # hydrogens are dropped for the viewer (ImmuneBuilder writes them)
-    h_text, _ = viewer_text(_text(shared_data / "fv/C143_immunebuilder.pdb"), "pdb")
+    h_text, _ = viewer_text(_text(shared_data / "C143_immunebuilder.pdb"), "pdb")
     assert not any(line[76:78].strip() == "H" for line in h_text.splitlines() if line.startswith("ATOM"))
 
 
@@ -182,16 +184,17 @@ def test_viewer_text_keeps_the_first_of_two_models(shared_data: Path) -> None:
 
 def test_cdrs_by_numbering_match_the_services_cdr_analysis() -> None:
     """The sample job's cdr_analysis (written by the sample builder) vs IMGT numbering done here."""
-    from app.models import JobResponse
+    from app.models import JobResponse, StructureResultRow
 
     job = json.loads((SAMPLES / "jobs" / "01bb1aae-c0db-5b16-8a44-9bf3b4338c07.json").read_text())
-    result = JobResponse.model_validate(job).structure_result
-    text = (SAMPLES / "storage" / result.pdb_storage_path).read_text()
+    result = read(JobResponse.model_validate(job).structure_result, StructureResultRow)
+    text = (SAMPLES / "storage" / read(result.pdb_storage_path, str)).read_text()
     parsed = parse_structure(text, "pdb")
-    conf, _ = residue_confidence(parsed, result.per_residue_plddt, result.model_used)
+    conf, _ = residue_confidence(parsed, read(result.per_residue_plddt, dict), result.model_used)
     derived = {(s.cdr, s.sequence) for s in spans_from_numbering(parsed, ("H", "L"), conf)}
-    given = {(r.cdr, r.sequence) for r in result.cdr_analysis}
+    rows = read(result.cdr_analysis, list)
+    given = {(r.cdr, r.sequence) for r in rows}
     assert derived == given
-    api_spans = spans_from_api(result.cdr_analysis, parsed, conf)
-    for span, row in zip(api_spans, result.cdr_analysis):
+    api_spans = spans_from_api(rows, parsed, conf)
+    for span, row in zip(api_spans, rows):
         assert span.sequence == row.sequence and len(span.residues) == row.length

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 
 from app.client import FetchedJob
-from app.models import JobResponse
+from app.models import JobResponse, StructureResultRow
 from app.sample_api import DEFAULT_DATA_DIR, start_in_thread
-from app.structure import compute_interface, from_bfactors, parse_structure, read_gemmi, split_sides
+from app.structure import Chain, compute_interface, from_bfactors, parse_structure, read_gemmi, split_sides
 from app.structure.chains import chain_kinds
 from app.structure.confidence import framed_residues
 from components import structure_colors as colors
 from components.complex import SOURCE_FILE, SOURCE_SERVICE, build_plddt_summary
 from components.header import strategy_url, variant_note
-from tests.helpers import job_body, write_data_dir
+from tests.helpers import job_body, read, write_data_dir
 
 DATA = Path(__file__).parent / "data"
 AF2 = DATA / "5b8c_af2_multimer_model_4.pdb"
@@ -148,8 +148,9 @@ def test_region_colours_give_each_cdr_its_own_colour_and_a_legend() -> None:
     parsed = parse_structure(FLASHABB_TRASTUZUMAB.read_text(), "pdb")
     from app.structure import residue_confidence, spans_from_api
 
-    confidence, _ = residue_confidence(parsed, response.structure_result.per_residue_plddt, None)
-    spans = spans_from_api(response.structure_result.cdr_analysis, parsed, confidence)
+    result = read(response.structure_result, StructureResultRow)
+    confidence, _ = residue_confidence(parsed, read(result.per_residue_plddt, dict), None)
+    spans = spans_from_api(read(result.cdr_analysis, list), parsed, confidence)
     table, legend = colors.by_region(parsed, confidence, spans, ("H", "L"))
     by_residue = {(c, label): color for c, label, color, _ in table}
     cdr_colors = {span.cdr: {by_residue[(r.chain, r.label)] for r in span.residues} for span in spans}
@@ -176,10 +177,10 @@ def test_initial_frame_leaves_out_disordered_tails() -> None:
     af2 = parse_structure(AF2.read_text(), "pdb")
     confidence = from_bfactors(af2, None)
     framed = set(framed_residues(af2, confidence))
-    chain_a = af2.chain("A").residues
+    chain_a, chain_b = read(af2.chain("A"), Chain).residues, read(af2.chain("B"), Chain).residues
     assert chain_a[-1].id not in framed and chain_a[-7].id not in framed  # the tag at the C-terminus
-    assert all(confidence.values[r] >= 50 for r in framed)
-    assert {r.id for r in af2.chain("B").residues} <= framed  # the Fv is framed whole
+    assert all((confidence.values[r] or 0) >= 50 for r in framed)
+    assert {r.id for r in chain_b} <= framed  # the Fv is framed whole
     af3 = parse_structure(AF3.read_text(), "mmcif")
     framed3 = framed_residues(af3, from_bfactors(af3, None))
     assert 0 < len(framed3) < af3.n_residues - 15  # its 50–70 His-tag tail is left out too

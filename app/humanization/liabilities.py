@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.conventions import CANONICAL_CYSTEINES_IMGT, LIABILITY_MOTIFS, SEVERITY_ORDER, UNPAIRED_CYSTEINE
+from app.conventions import (
+    CANONICAL_CYSTEINES_IMGT,
+    LIABILITY_MOTIFS,
+    SEVERITY_ORDER,
+    UNPAIRED_CYSTEINE,
+    liability_rule,
+)
 from app.humanization.alignment import PairAlignment
 from app.humanization.numbering import ChainNumbering, is_cdr, normalise_region
 
@@ -37,6 +43,8 @@ class LiabilityHit:
     position_label: str
     in_cdr: bool
     source: str
+    service_severity: str | None = None  # what the service said, when it differs from the conventions' class
+    severity_source: str | None = None  # whose class `severity` is (None = the service's own, no rule known)
 
     @property
     def type_label(self) -> str:
@@ -97,6 +105,7 @@ def scan(
                     numbering.label(start),
                     _cdr_anywhere(numbering, start, end),
                     SOURCE_SCAN,
+                    severity_source=motif.severity_source,
                 )
             )
     if imgt is None or len(imgt) != len(sequence):
@@ -116,6 +125,7 @@ def scan(
                         numbering.label(i + 1),
                         is_cdr(numbering.regions[i]),
                         SOURCE_SCAN,
+                        severity_source=UNPAIRED_CYSTEINE.severity_source,
                     )
                 )
     hits.sort(key=lambda h: (h.start, h.severity_rank, h.type, h.end))
@@ -133,11 +143,26 @@ def place(liabilities: list, numbering: ChainNumbering) -> tuple[LiabilityHit, .
         inside = 1 <= start <= n
         region = normalise_region(item.region) or (numbering.region(start) if inside else None)
         in_cdr = is_cdr(region) or (inside and _cdr_anywhere(numbering, start, min(end, n)))
-        severity = str(item.severity or "").strip().lower() or "unknown"
+        said = str(item.severity or "").strip().lower() or "unknown"
         motif = item.motif if item.motif else (numbering.sequence[start - 1 : end] if inside else "")
         label = numbering.label(start) if inside else f"{start} (outside the chain)"
+        # The conventions' class for this motif, when one applies; the service's word is kept beside it.
+        rule = liability_rule(str(item.type), str(motif))
+        severity = rule.severity if rule else said
         placed.append(
-            LiabilityHit(str(item.type), str(motif), start, end, severity, region, label, in_cdr, SOURCE_SERVICE)
+            LiabilityHit(
+                str(item.type),
+                str(motif),
+                start,
+                end,
+                severity,
+                region,
+                label,
+                in_cdr,
+                SOURCE_SERVICE,
+                service_severity=said if rule and said != rule.severity else None,
+                severity_source=rule.severity_source if rule else None,
+            )
         )
     placed.sort(key=lambda h: (h.start, h.severity_rank, h.type))
     return tuple(placed)

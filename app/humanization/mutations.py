@@ -4,10 +4,12 @@ scientist compares strategies by (total, framework, CDR, Vernier zone, share of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.humanization.alignment import PairAlignment
 from app.humanization.numbering import ChainNumbering, is_cdr, normalise_region
+from app.models import Mutation
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 
 SOURCE_SERVICE = "service"
 SOURCE_ALIGNMENT = "alignment"
@@ -27,14 +29,30 @@ class MutationRecord:
     vernier: bool
     reason: str
     source: str  # SOURCE_SERVICE or SOURCE_ALIGNMENT
+    # (definition, region) for IMGT, Kabat, Chothia and North: a framework residue under one
+    # definition can be a CDR residue under another (Kabat CDR-H2 runs into IMGT FR3)
+    by_definition: tuple[tuple[str, str | None], ...] = field(default=())
 
     @property
     def in_cdr(self) -> bool:
+        """In a CDR by the numbering's own regions (the scheme's definition)."""
         return is_cdr(self.region)
+
+    def region_under(self, definition: str) -> str | None:
+        return dict(self.by_definition).get(definition)
+
+    @property
+    def cdr_definitions(self) -> tuple[str, ...]:
+        """The definitions under which the residue is in a CDR (e.g. ('kabat', 'north'))."""
+        return tuple(name for name, region in self.by_definition if is_cdr(region))
+
+    @property
+    def in_any_cdr(self) -> bool:
+        return self.in_cdr or bool(self.cdr_definitions)
 
     @property
     def in_framework(self) -> bool:
-        return bool(self.region) and self.region.startswith("FR")
+        return self.region is not None and self.region.startswith("FR")
 
     @property
     def code(self) -> str:
@@ -46,13 +64,33 @@ class MutationRecord:
 class MutationCounts:
     total: int
     framework: int
-    cdr: int
+    cdr: int  # by the numbering's own regions
     vernier: int
     framework_kept: float | None  # share of parental framework residues kept, 0-1; None without parental
+    cdr_by_definition: tuple[tuple[str, int], ...] = ()  # (definition, CDR mutations) per CDR definition
+    cdr_any: int = 0  # in a CDR under at least one definition
+
+    def cdr_under(self, definition: str) -> int | None:
+        return dict(self.cdr_by_definition).get(definition)
+
+
+def definition_title(definition: str) -> str:
+    return DEFINITIONS[definition].title
 
 
 def _flag(flags: tuple[bool, ...] | None, index: int | None) -> bool:
-    return bool(flags) and index is not None and 1 <= index <= len(flags) and flags[index - 1]
+    return flags is not None and index is not None and 1 <= index <= len(flags) and flags[index - 1]
+
+
+def _by_definition(
+    humanized: ChainNumbering, parental: ChainNumbering | None, humanized_index: int | None, parental_index: int | None
+) -> tuple[tuple[str, str | None], ...]:
+    """Regions under every CDR definition: of the humanized residue, or the parental one for a deletion."""
+    if humanized_index is not None and 1 <= humanized_index <= len(humanized.sequence):
+        return tuple(humanized.regions_under(humanized_index).items())
+    if parental is not None and parental_index is not None:
+        return tuple(parental.regions_under(parental_index).items())
+    return tuple((name, None) for name in DEFINITION_ORDER)
 
 
 def column_regions(
@@ -86,7 +124,7 @@ def column_labels(
 
 def reconcile(
     chain: str,
-    service: list,
+    service: list[Mutation],
     alignment: PairAlignment,
     humanized: ChainNumbering,
     parental: ChainNumbering | None,
@@ -99,14 +137,14 @@ def reconcile(
     records: list[MutationRecord] = []
     listed: set[int] = set()
     for item in service:
-        index = int(item.index) if item.index is not None else None
-        inside = index is not None and 1 <= index <= len(humanized.sequence)
+        index = item.index
+        inside = 1 <= index <= len(humanized.sequence)
         label = str(item.position) if item.position not in (None, "") else (humanized.label(index) if inside else "?")
         region = normalise_region(item.region) or (humanized.region(index) if inside else None)
         reason = str(item.reason or "")
         vernier = _flag(humanized_vernier, index if inside else None) or "vernier" in reason.lower()
-        column = alignment.column_of_humanized(index) if inside else None
-        parental_index = alignment.columns[column].parental_index if column is not None else None
+        at_column = alignment.column_of_humanized(index) if inside else None
+        parental_index = alignment.columns[at_column].parental_index if at_column is not None else None
         records.append(
             MutationRecord(
                 chain,
@@ -119,6 +157,7 @@ def reconcile(
                 vernier,
                 reason or "—",
                 SOURCE_SERVICE,
+                _by_definition(humanized, parental, index if inside else None, parental_index),
             )
         )
         if inside:
@@ -133,6 +172,8 @@ def reconcile(
             label = humanized.label(column.humanized_index)
             region = humanized.region(column.humanized_index)
             vernier = _flag(humanized_vernier, column.humanized_index)
+        elif column.parental_index is None:  # no residue on either side: not a column an alignment makes
+            continue
         else:
             label = parental.label(column.parental_index) if parental is not None else str(column.parental_index)
             region = parental.region(column.parental_index) if parental is not None else None
@@ -149,6 +190,7 @@ def reconcile(
                 vernier,
                 note,
                 SOURCE_ALIGNMENT,
+                _by_definition(humanized, parental, column.humanized_index, column.parental_index),
             )
         )
     records.sort(key=lambda r: r.humanized_index if r.humanized_index is not None else (r.parental_index or 0) - 0.5)
@@ -172,4 +214,8 @@ def count(
         cdr=sum(r.in_cdr for r in records),
         vernier=sum(r.vernier for r in records),
         framework_kept=kept,
+        cdr_by_definition=tuple(
+            (name, sum(is_cdr(r.region_under(name)) for r in records)) for name in DEFINITION_ORDER
+        ),
+        cdr_any=sum(r.in_any_cdr for r in records),
     )

@@ -92,6 +92,7 @@ def review_chain(row: HumanizationResultRow, key: str, name: str) -> ChainReview
     scanned = liab.scan(numbering, vernier_flags(humanized), imgt_labels(humanized))
     liabilities_obj = _typed(row.liabilities, Liabilities)
     service_liabilities = getattr(liabilities_obj, key) if liabilities_obj else []
+    notes: tuple[str, ...]
     if service_liabilities:
         hits, source, notes = liab.place(service_liabilities, numbering), liab.SOURCE_SERVICE, ()
     else:

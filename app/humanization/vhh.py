@@ -40,9 +40,9 @@ def hallmark_rows(
     """
     parental = {_to_imgt(k, scheme): (v or "") for k, v in hallmarks.items()}
     humanized = {_to_imgt(k, scheme): (v or "") for k, v in humanized_hallmarks.items()}
-    from_here = not humanized and humanized_imgt is not None
-    if from_here:
-        humanized = {p: humanized_imgt.get(p, "") for p in VHH_HALLMARKS_IMGT}
+    from_here = False
+    if not humanized and humanized_imgt is not None:
+        humanized, from_here = {p: humanized_imgt.get(p, "") for p in VHH_HALLMARKS_IMGT}, True
     rows = []
     for imgt, (vhh, human, meaning) in VHH_HALLMARKS_IMGT.items():
         p, h = parental.get(imgt, ""), humanized.get(imgt, "")

@@ -1,5 +1,6 @@
 """Immunogenicity results made actionable: risks, epitope maps and tables, deimmunization suggestions."""
 
+from app.exports import csv_text  # noqa: F401
 from app.immunogenicity.epitopes import (  # noqa: F401
     BCELL,
     KINDS,
@@ -11,7 +12,6 @@ from app.immunogenicity.epitopes import (  # noqa: F401
     Track,
     bin_rank,
     chain_length,
-    csv_text,
     epitope_frame,
     epitopes_of,
     per_residue_track,

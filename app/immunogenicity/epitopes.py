@@ -75,9 +75,9 @@ def epitopes_of(result: ImmunogenicityResultRow) -> list[Epitope]:
                         e.score,
                     )
                 )
-    for e in result.bcell_epitopes if isinstance(result.bcell_epitopes, list) else []:
-        if isinstance(e, BcellEpitope):
-            out.append(Epitope(BCELL, _chain(e.chain), e.start, e.end, e.sequence or "", score=e.score))
+    for b in result.bcell_epitopes if isinstance(result.bcell_epitopes, list) else []:
+        if isinstance(b, BcellEpitope):
+            out.append(Epitope(BCELL, _chain(b.chain), b.start, b.end, b.sequence or "", score=b.score))
     return out
 
 
@@ -89,6 +89,7 @@ class Criteria:
     mhc2_set: str = "current"
     include_unranked: bool = True
     alleles: frozenset[str] | None = None  # None = every allele
+    ranked_kinds: frozenset[str] = frozenset({"MHC-I", "MHC-II"})  # kinds an HLA model ranked: thresholds apply
 
     def thresholds(self, kind: str) -> ThresholdSet | None:
         if kind == MHC1:
@@ -96,6 +97,13 @@ class Criteria:
         if kind == MHC2:
             return MHC2_SETS.get(self.mhc2_set, MHC2_THRESHOLDS)
         return None
+
+    def mhc_thresholds(self, kind: str) -> ThresholdSet:
+        """The threshold set of an MHC kind (B-cell epitopes have none)."""
+        thresholds = self.thresholds(kind)
+        if thresholds is None:
+            raise ValueError(f"{kind} epitopes have no rank thresholds")
+        return thresholds
 
     def cutoff(self, kind: str) -> float | None:
         t = self.thresholds(kind)
@@ -106,19 +114,27 @@ class Criteria:
             return True
         if self.alleles is not None and e.allele not in self.alleles:
             return False
-        binned = bin_rank(e.rank, self.thresholds(e.kind))
+        binned = bin_rank(e.rank, self.mhc_thresholds(e.kind))
         if binned == UNRANKED:
             return self.include_unranked
         return binned == STRONG or (binned == WEAK and self.level != STRONG)
 
-    def describe(self) -> str:
-        """The threshold set in use, in words (shown on the chart)."""
+    def describe(self, listed: frozenset[str] | None = None) -> str:
+        """The rule in use, in words (shown on the chart): thresholds only for kinds a model ranked.
+
+        `listed` = kinds that have epitopes (None = both MHC kinds); a kind with epitopes but no
+        ranks is named as rule-based, never given a NetMHCpan threshold it was not judged by.
+        """
         parts = []
         for kind in (MHC1, MHC2):
-            t = self.thresholds(kind)
-            parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({t.name}, {self.level})")
+            if kind in self.ranked_kinds:
+                t = self.mhc_thresholds(kind)
+                parts.append(f"{kind} rank ≤ {self.cutoff(kind):g} % ({t.name}, {self.level})")
+            elif listed is None or kind in listed:
+                rule = "every listed epitope counted" if self.include_unranked else "not counted"
+                parts.append(f"{kind}: no percentile ranks (no HLA model), {rule}")
         text = "; ".join(parts)
-        if self.include_unranked:
+        if self.include_unranked and self.ranked_kinds:
             text += "; unranked epitopes counted"
         return text
 
@@ -216,7 +232,7 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
         )
         frame["score"] = pd.to_numeric(frame["score"], errors="coerce").astype(float)
         return frame
-    thresholds = criteria.thresholds(kind)
+    thresholds = criteria.mhc_thresholds(kind)
     frame = pd.DataFrame(
         {
             "chain": [e.chain for e in rows],
@@ -231,18 +247,14 @@ def epitope_frame(epitopes: Sequence[Epitope], kind: str, criteria: Criteria) ->
         columns=["chain", "start", "end", "peptide", "core", "allele", "percentile rank (%)", "binding"],
     )
     frame["percentile rank (%)"] = pd.to_numeric(frame["percentile rank (%)"], errors="coerce").astype(float)
-    return frame
+    return without_empty_columns(frame)
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV of a table; text cells that a spreadsheet would run as a formula get a leading apostrophe."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v
-            )
-    return safe.to_csv(index=False)
+def without_empty_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop what the service did not give: all-empty columns, and the binding bin when nothing has a rank."""
+    if frame.empty:
+        return frame
+    empty = [c for c in frame.columns if frame[c].map(lambda v: v is None or v == "" or v != v).all()]
+    if "percentile rank (%)" in empty and "binding" in frame.columns:
+        empty.append("binding")
+    return frame.drop(columns=empty)

@@ -1,6 +1,6 @@
 """Pydantic models of GET /jobs/{job_id}, after ../shared/api-contract.md.
 
-The outer shape is typed exactly; every inner object goes through `lenient`, so a shape the
+The outer shape is typed exactly; every inner object is `Lenient`, so a shape the
 dashboard does not understand is kept as raw JSON (`Unparsed`) instead of breaking the page.
 Scores are normalised here, once: fractions to 0-1, pLDDT to 0-100.
 """
@@ -10,9 +10,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import Field, PlainValidator, ValidationError, field_validator
+from pydantic import Field, PlainValidator, ValidationError, field_validator, model_validator
 
-from app.models.lenient import Fraction, Lax, Number, OptionalText, Text, Unparsed, lenient
+from app.models.lenient import (
+    Fraction,
+    Lax,
+    Lenient,
+    Number,
+    OptionalText,
+    PerKey,
+    Text,
+    Unparsed,
+    Unread,
+    read_each,
+)
 from app.scales import plddt_values_0_100
 
 T = TypeVar("T")
@@ -62,7 +73,9 @@ class Humanness(Lax):
     germline_content: Fraction = None
     parental_identity: Fraction = None
     peptides: list[Peptide] = []
+    unread: Unread = {}
 
+    _items = read_each(peptides=Peptide)
     _peptides = field_validator("peptides", mode="before")(_list_or_empty)
 
 
@@ -80,7 +93,9 @@ class Mutations(Lax):
     vl: list[Mutation] = []
     parental_vh: Text = None
     parental_vl: Text = None
+    unread: Unread = {}
 
+    _items = read_each(vh=Mutation, vl=Mutation)
     _lists = field_validator("vh", "vl", mode="before")(_list_or_empty)
 
 
@@ -96,7 +111,9 @@ class Liability(Lax):
 class Liabilities(Lax):
     vh: list[Liability] = []
     vl: list[Liability] = []
+    unread: Unread = {}
 
+    _items = read_each(vh=Liability, vl=Liability)
     _lists = field_validator("vh", "vl", mode="before")(_list_or_empty)
 
 
@@ -152,7 +169,9 @@ class FcAnalysis(Lax):
     effector_function: Text = None
     half_life_extension: bool | None = None
     notes: list[str] = []
+    unread: Unread = {}
 
+    _items = read_each(engineered_mutations=EngineeredMutation)
     _lists = field_validator("engineered_mutations", "notes", mode="before")(_list_or_empty)
 
 
@@ -165,13 +184,13 @@ class HumanizationResultRow(Lax):
     humanized_vl: Text = None
     parental_vh: Text = None
     parental_vl: Text = None
-    oasis_score: lenient(PerChain[Humanness]) = None
-    mutations: lenient(Mutations) = None
-    liabilities: lenient(Liabilities) = None
-    numbering: lenient(Numbering) = None
-    vhh_analysis: lenient(VhhAnalysis) = None
-    scfv_analysis: lenient(ScfvAnalysis) = None
-    fc_analysis: lenient(FcAnalysis) = None
+    oasis_score: Lenient[PerChain[Humanness]] = None
+    mutations: Lenient[Mutations] = None
+    liabilities: Lenient[Liabilities] = None
+    numbering: Lenient[Numbering] = None
+    vhh_analysis: Lenient[VhhAnalysis] = None
+    scfv_analysis: Lenient[ScfvAnalysis] = None
+    fc_analysis: Lenient[FcAnalysis] = None
 
     def parental(self, chain: str) -> str | None:
         """Parental sequence of `vh`/`vl`, wherever the service put it (row or mutations object)."""
@@ -229,19 +248,25 @@ class CdrAnalysis(Lax):
     canonical_class: Text = None
 
 
-def _cdr_list(value: Any) -> list[CdrAnalysis]:
-    rows = [CdrAnalysis.model_validate(item) for item in _list_or_empty(value)]
-    scaled = plddt_values_0_100(r.mean_plddt for r in rows)
-    return [r.model_copy(update={"mean_plddt": s}) for r, s in zip(rows, scaled)]
-
-
 class StructureResultRow(Lax):
     pdb_storage_path: Text = None
     model_used: Text = None
     confidence_score: Fraction = None
-    per_residue_plddt: lenient(PlddtByChain) = None
-    cdr_analysis: lenient(Annotated[Any, PlainValidator(_cdr_list)]) = None
+    per_residue_plddt: Lenient[PlddtByChain] = None
+    cdr_analysis: list[CdrAnalysis] | None = None
     humanization_result_id: Text = None
+    unread: Unread = {}
+
+    _items = read_each(cdr_analysis=CdrAnalysis, per_residue_plddt=PerKey(Any))
+
+    @field_validator("cdr_analysis")
+    @classmethod
+    def _cdr_plddt_0_100(cls, rows: list[CdrAnalysis] | None) -> list[CdrAnalysis] | None:
+        """Mean pLDDT on 0-100, the 0-1 rule applied to the whole set of readable rows."""
+        if rows is None:
+            return None
+        scaled = plddt_values_0_100(r.mean_plddt for r in rows)
+        return [r.model_copy(update={"mean_plddt": s}) for r, s in zip(rows, scaled)]
 
 
 class ComplexResultRow(Lax):
@@ -250,8 +275,11 @@ class ComplexResultRow(Lax):
     model_used: Text = None
     confidence_score: Fraction = None
     iptm: Fraction = None
-    per_chain_plddt: lenient(PlddtPerChain) = None
-    interface_residues: lenient(dict[str, list[Text]]) = None
+    per_chain_plddt: Lenient[PlddtPerChain] = None
+    interface_residues: dict[str, list[Text]] | None = None
+    unread: Unread = {}
+
+    _items = read_each(interface_residues=PerKey(Text))
 
 
 # --- stability ------------------------------------------------------------------------------------
@@ -261,23 +289,57 @@ class DdgMatrix(Lax):
     positions: list[Text]
     amino_acids: list[Text]
     values: list[list[Number]]
+    unread: Unread = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_each_position(cls, data: Any) -> Any:
+        """A position whose label is not text or whose row of values is not a list goes to `unread`
+        (as {position, values}); the other positions stay, so one broken row never hides the matrix."""
+        if not isinstance(data, dict):
+            return data
+        positions, values = data.get("positions"), data.get("values")
+        data = {**data, "unread": {}}
+        if not isinstance(positions, list) or not isinstance(values, list):
+            return data
+        kept_positions, kept_values, bad = [], [], []
+        for i, (position, row) in enumerate(zip(positions, values)):
+            readable_label = position is None or (
+                isinstance(position, (str, int, float)) and not isinstance(position, bool)
+            )
+            if readable_label and isinstance(row, list):
+                kept_positions.append(position)
+                kept_values.append(row)
+            else:
+                problem = "values: expected a list" if readable_label else "position: expected text"
+                bad.append(Unparsed(raw={"position": position, "values": row}, problem=f"positions[{i}]: {problem}"))
+        paired = min(len(positions), len(values))  # unpaired tails are kept as they came
+        data["positions"] = kept_positions + positions[paired:]
+        data["values"] = kept_values + values[paired:]
+        if bad:
+            data["unread"] = {"positions": tuple(bad)}
+        return data
 
 
 class StabilizingMutation(Lax):
     mutation: Text = None
     ddg: Number = None
     confidence: Fraction = None
+    uncertainty: Number = None  # optional: the model's own ddG uncertainty (kcal/mol, 1 SD), when it gives one
 
 
 class StabilityResultRow(Lax):
-    ddg_matrix: lenient(DdgMatrix) = None
+    ddg_matrix: Lenient[DdgMatrix] = None
     solubility_score: Fraction = None
     aggregation_score: Fraction = None
     thermostability_score: Fraction = None
     developability_score: Fraction = None
     melting_temp_predicted: Number = None
-    stabilizing_mutations: lenient(list[StabilizingMutation]) = None
-    model_versions: lenient(dict[str, Text]) = None
+    stabilizing_mutations: list[StabilizingMutation] | None = None
+    model_versions: Lenient[dict[str, Text]] = None
+    unread: Unread = {}
+
+    _items = read_each(stabilizing_mutations=StabilizingMutation)
 
 
 # --- immunogenicity -------------------------------------------------------------------------------
@@ -313,15 +375,23 @@ class DeimmunizationSuggestion(Lax):
 
 
 class ImmunogenicityResultRow(Lax):
-    mhc1_epitopes: lenient(list[MhcEpitope]) = None
-    mhc2_epitopes: lenient(list[MhcEpitope]) = None
-    bcell_epitopes: lenient(list[BcellEpitope]) = None
-    deimmunization_suggestions: lenient(list[DeimmunizationSuggestion]) = None
+    mhc1_epitopes: list[MhcEpitope] | None = None
+    mhc2_epitopes: list[MhcEpitope] | None = None
+    bcell_epitopes: list[BcellEpitope] | None = None
+    deimmunization_suggestions: list[DeimmunizationSuggestion] | None = None
     risk_score: Fraction = None
     mhc1_risk: Fraction = None
     mhc2_risk: Fraction = None
     bcell_risk: Fraction = None
-    model_versions: lenient(dict[str, Text]) = None
+    model_versions: Lenient[dict[str, Text]] = None
+    unread: Unread = {}
+
+    _items = read_each(
+        mhc1_epitopes=MhcEpitope,
+        mhc2_epitopes=MhcEpitope,
+        bcell_epitopes=BcellEpitope,
+        deimmunization_suggestions=DeimmunizationSuggestion,
+    )
 
 
 # --- the job and the whole answer -----------------------------------------------------------------
@@ -356,7 +426,7 @@ class Job(Lax):
         return self.status in TERMINAL_STATUSES
 
 
-def _rows(value: Any) -> list[HumanizationResultRow | Unparsed]:
+def read_results(value: Any) -> list[HumanizationResultRow | Unparsed]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -379,11 +449,11 @@ class JobResponse(Lax):
     """The 200 body of GET /jobs/{job_id}."""
 
     job: Job
-    results: Annotated[Any, PlainValidator(_rows)] = []  # list[HumanizationResultRow | Unparsed]
-    structure_result: lenient(StructureResultRow) = None
-    stability_result: lenient(StabilityResultRow) = None
-    immunogenicity_result: lenient(ImmunogenicityResultRow) = None
-    complex_result: lenient(ComplexResultRow) = None
+    results: Annotated[Any, PlainValidator(read_results)] = []  # list[HumanizationResultRow | Unparsed]
+    structure_result: Lenient[StructureResultRow] = None
+    stability_result: Lenient[StabilityResultRow] = None
+    immunogenicity_result: Lenient[ImmunogenicityResultRow] = None
+    complex_result: Lenient[ComplexResultRow] = None
 
     @property
     def strategies(self) -> list[HumanizationResultRow]:

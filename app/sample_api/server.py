@@ -6,14 +6,17 @@ import asyncio
 import hmac
 import json
 import re
+import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from app.job_cache import token_fingerprint
 from app.sample_api.faults import FaultPlan
 from app.sample_api.store import SampleStore
 
@@ -23,12 +26,44 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """What a test may want to know about a request that reached the server."""
+    """What a test may want to know about a request that reached the server. Never the credential
+    itself: `credential` is the process-keyed fingerprint of the bearer token sent (None: no header)."""
 
     method: str
     path: str
-    authorization: str | None
+    credential: str | None
     at: float
+
+
+class RequestLog:
+    """The last `keep` requests (a bounded record: the server may run for weeks inside the dashboard),
+    and how many arrived in all, so that `since(total)` finds the requests after a point."""
+
+    def __init__(self, keep: int = 2000) -> None:
+        self._recent: deque[RequestRecord] = deque(maxlen=keep)
+        self._lock = threading.Lock()
+        self.total = 0
+
+    def append(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._recent.append(record)
+            self.total += 1
+
+    def since(self, total: int) -> list[RequestRecord]:
+        """The requests that arrived after the first `total` (those still kept)."""
+        with self._lock:
+            return list(self._recent)[max(0, len(self._recent) - (self.total - total)) :]
+
+    def __iter__(self) -> Iterator[RequestRecord]:
+        with self._lock:
+            return iter(list(self._recent))
+
+    def __len__(self) -> int:
+        return len(self._recent)
+
+    def __getitem__(self, index: int) -> RequestRecord:
+        with self._lock:
+            return self._recent[index]
 
 
 def _detail(status: int, text: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -47,7 +82,7 @@ class _DroppedResponse(Response):
 class _RecordRequests:
     """Pure ASGI middleware that notes every HTTP request (tests count requests and check headers)."""
 
-    def __init__(self, app, log: list[RequestRecord]) -> None:
+    def __init__(self, app, log: RequestLog) -> None:
         self.app = app
         self.log = log
 
@@ -55,9 +90,11 @@ class _RecordRequests:
         if scope["type"] == "http":
             headers = dict(scope.get("headers") or [])
             auth = headers.get(b"authorization")
-            self.log.append(
-                RequestRecord(scope["method"], scope["path"], auth.decode("latin-1") if auth else None, time.time())
-            )
+            credential = None
+            if auth is not None:
+                scheme, _, value = auth.decode("latin-1").partition(" ")
+                credential = token_fingerprint(value.strip() if scheme.lower() == "bearer" else scheme + value)
+            self.log.append(RequestRecord(scope["method"], scope["path"], credential, time.time()))
         await self.app(scope, receive, send)
 
 
@@ -74,7 +111,7 @@ def create_app(
     app = FastAPI(title="Antibody job API (sample)", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
     app.state.faults = faults or FaultPlan()
-    app.state.requests: list[RequestRecord] = []
+    app.state.requests = RequestLog()
 
     def bearer(request: Request) -> str | None:
         header = request.headers.get("authorization", "")

@@ -42,28 +42,58 @@ def _iso(moment: datetime) -> str:
 
 
 class SampleStore:
-    """Jobs from `<data>/jobs/*.json`; a scheduled job's clock starts at its first request."""
+    """Jobs from `<data>/jobs/*.json`; a scheduled job's clock starts at its first request.
+
+    The folder is re-read when a file in it is added, removed or changed (checked on each request by
+    name, size and modification time), so an analyst's own folder needs no restart. A file that is
+    not a readable job is skipped, and named in `skipped`.
+    """
 
     def __init__(self, data_dir: Path, clock: Callable[[], float] = time.time) -> None:
         self.data_dir = Path(data_dir)
         self.storage_dir = self.data_dir / "storage"
         self._clock = clock
         self._first_seen: dict[str, float] = {}
-        self.samples: dict[str, Sample] = {}
-        for path in sorted((self.data_dir / "jobs").glob("*.json")):
-            sample = _load(path)
-            self.samples[sample.job_id] = sample
+        self._seen: tuple[tuple[str, int, int], ...] | None = None
+        self._samples: dict[str, Sample] = {}
+        self.skipped: dict[str, str] = {}  # file name -> why it was not loaded
+        self._refresh()
+
+    @property
+    def samples(self) -> dict[str, Sample]:
+        self._refresh()
+        return self._samples
+
+    def _refresh(self) -> None:
+        paths = sorted((self.data_dir / "jobs").glob("*.json"))
+        seen = []
+        for path in paths:
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            seen.append((path.name, stat.st_mtime_ns, stat.st_size))
+        snapshot = tuple(seen)
+        if snapshot == self._seen:
+            return
+        samples: dict[str, Sample] = {}
+        skipped: dict[str, str] = {}
+        for path in paths:
+            try:
+                sample = _load(path)
+            except (OSError, ValueError, AttributeError) as error:
+                skipped[path.name] = type(error).__name__
+                continue
+            samples[sample.job_id] = sample
+        self._samples, self.skipped, self._seen = samples, skipped, snapshot
 
     def listing(self) -> list[dict[str, str]]:
-        return [
-            {
-                "id": s.job_id,
-                "title": s.title,
-                "description": s.description,
-                "status": str(self.view(s.job_id, peek=True)["job"].get("status")),
-            }
-            for s in self.samples.values()
-        ]
+        out = []
+        for s in list(self.samples.values()):
+            body = self.view(s.job_id, peek=True) or {}
+            status = str((body.get("job") or {}).get("status"))
+            out.append({"id": s.job_id, "title": s.title, "description": s.description, "status": status})
+        return out
 
     def view(self, job_id: str, *, peek: bool = False) -> dict[str, Any] | None:
         """The job as the service would answer now; None if unknown."""
@@ -82,8 +112,9 @@ class SampleStore:
         return self._scheduled(sample, now - first, first)
 
     def _scheduled(self, sample: Sample, elapsed: float, first: float) -> dict[str, Any]:
-        pending_s = float(sample.schedule.get("pending_s", 5))
-        running_s = float(sample.schedule.get("running_s", 10))
+        schedule = sample.schedule or {}
+        pending_s = float(schedule.get("pending_s", 5))
+        running_s = float(schedule.get("running_s", 10))
         created = datetime.fromtimestamp(first, tz=UTC)
         started = created + timedelta(seconds=pending_s)
         completed = started + timedelta(seconds=running_s)

@@ -14,7 +14,7 @@ from app.structure.interface import (
     residues_from_labels,
 )
 from app.structure.model import Chain, ParsedStructure, Residue, ResidueId
-from app.structure.parse import StructureParseError, content_key, parse_structure, read_gemmi, viewer_text
+from app.structure.parse import StructureParseError, parse_structure, read_gemmi, viewer_text
 
 __all__ = [
     "CUTOFF_A",
@@ -30,7 +30,6 @@ __all__ = [
     "ResidueId",
     "StructureParseError",
     "compute_interface",
-    "content_key",
     "from_bfactors",
     "interface_by_chain",
     "parse_structure",

@@ -12,11 +12,12 @@ from functools import lru_cache
 
 import gemmi
 
+from app.residues import number_domains
 from app.structure.model import ParsedStructure
 
 MATCH_IDENTITY = 0.8  # share of a job sequence's residues matched by the chain
 MIN_DOMAIN_LENGTH = 70
-IG_CHAINS = ["H", "K", "L"]
+IG_CHAINS = ("H", "K", "L")
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,6 @@ def is_antibody_domain(sequence: str) -> bool:
     except Exception:
         return False
     return any(r.error is None and r.chain in IG_CHAINS for r in results)
-
-
-@lru_cache(maxsize=1)
-def _annotator():
-    from immunum import Annotator
-
-    return Annotator(chains=IG_CHAINS, scheme="imgt")
-
-
-@lru_cache(maxsize=512)
-def number_domains(sequence: str) -> tuple:
-    """immunum's IMGT domains of a chain sequence, once per distinct sequence (an IgG's two heavy and
-    two light chains are numbered once each; callers only read the results)."""
-    return tuple(_annotator().number_domains(sequence))
 
 
 def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) -> ChainSides:

@@ -44,12 +44,6 @@ class ResidueConfidence:
     def is_plddt(self) -> bool:
         return self.kind is ConfidenceKind.PLDDT
 
-    def by_chain(self) -> dict[str, list[tuple[ResidueId, float | None]]]:
-        out: dict[str, list[tuple[ResidueId, float | None]]] = {}
-        for rid, value in self.values.items():
-            out.setdefault(rid.chain, []).append((rid, value))
-        return out
-
 
 def _mentions(pattern: re.Pattern[str], *texts: str | None) -> bool:
     return any(t and pattern.search(t) for t in texts)

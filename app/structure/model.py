@@ -7,6 +7,7 @@ their label (`52A`), their one-letter code and their B-factor.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True, order=True)
@@ -47,7 +48,7 @@ class Chain:
     name: str
     residues: tuple[Residue, ...]  # polymer residues only, in file order
 
-    @property
+    @cached_property  # asked once per job sequence when recognising the antibody's chains
     def sequence(self) -> str:
         return "".join(r.one_letter for r in self.residues)
 

@@ -7,7 +7,7 @@ hydrogens or waters, written by gemmi so that chain ids and numbering match the 
 
 from __future__ import annotations
 
-import hashlib
+from dataclasses import dataclass
 from functools import lru_cache
 
 import gemmi
@@ -28,19 +28,25 @@ class StructureParseError(ValueError):
     """The file could not be read as PDB or mmCIF. The message is safe to show."""
 
 
-def content_key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+@dataclass(frozen=True)
+class _Read:
+    """One read of a file: the gemmi structure and its header lines (an mmCIF file is parsed once for both)."""
+
+    structure: gemmi.Structure
+    header: tuple[str, ...]
 
 
-def _read(text: str, fmt: str) -> gemmi.Structure:
+def _read(text: str, fmt: str) -> _Read:
     try:
         if fmt == "mmcif":
             doc = gemmi.cif.read_string(text)
             if len(doc) == 0:
                 raise StructureParseError("The mmCIF file has no data block.")
             st = gemmi.make_structure_from_block(doc[0])
+            header = _mmcif_header(doc[0])
         else:
             st = gemmi.read_pdb_string(text)
+            header = _pdb_header(text)
     except StructureParseError:
         raise
     except (RuntimeError, ValueError, IndexError) as error:
@@ -48,26 +54,28 @@ def _read(text: str, fmt: str) -> gemmi.Structure:
     if len(st) == 0 or not any(len(ch) for ch in st[0]):
         raise StructureParseError("The file holds no atoms.")
     st.setup_entities()
-    return st
+    return _Read(st, header)
 
 
 @lru_cache(maxsize=16)
-def read_gemmi(text: str, fmt: str) -> gemmi.Structure:
-    """The gemmi structure of a file (cached; treat as read-only, clone before changing it)."""
+def _read_cached(text: str, fmt: str) -> _Read:
     return _read(text, fmt)
 
 
-def _header_lines(text: str, fmt: str) -> tuple[str, ...]:
-    if fmt == "mmcif":
-        lines = []
-        try:
-            block = gemmi.cif.read_string(text)[0]
-        except (RuntimeError, ValueError, IndexError):
-            return ()
-        for tag in _MMCIF_HEADER_TAGS:
-            for value in block.find_values(tag):
-                lines.append(f"{tag} {gemmi.cif.as_string(value)}")
-        return tuple(lines[:200])
+def read_gemmi(text: str, fmt: str) -> gemmi.Structure:
+    """The gemmi structure of a file (cached; treat as read-only, clone before changing it)."""
+    return _read_cached(text, fmt).structure
+
+
+def _mmcif_header(block: gemmi.cif.Block) -> tuple[str, ...]:
+    lines = []
+    for tag in _MMCIF_HEADER_TAGS:
+        for value in block.find_values(tag):
+            lines.append(f"{tag} {gemmi.cif.as_string(value)}")
+    return tuple(lines[:200])
+
+
+def _pdb_header(text: str) -> tuple[str, ...]:
     out = []
     for line in text[:200_000].splitlines():
         if line.startswith(("ATOM  ", "HETATM")):
@@ -95,10 +103,14 @@ def _one_letter(name: str) -> str:
     return code if code.isalpha() and code != " " else "X"
 
 
+one_letter = _one_letter  # the one-letter code of a residue name, for other modules
+
+
 @lru_cache(maxsize=16)
 def parse_structure(text: str, fmt: str) -> ParsedStructure:
     """Chains of polymer residues (first model), header facts and ligand names."""
-    st = read_gemmi(text, fmt)
+    read = _read_cached(text, fmt)
+    st = read.structure
     model = st[0]
     chains: list[Chain] = []
     ligands: set[str] = set()
@@ -115,6 +127,8 @@ def parse_structure(text: str, fmt: str) -> ParsedStructure:
                     ligands.add(name)
                 continue
             seqid = residue.seqid
+            if seqid.num is None:  # gemmi's "no sequence number": nothing to label the residue by
+                continue
             rid = ResidueId(chain_name, seqid.num, seqid.icode.strip())
             residues.append(Residue(rid, name, _one_letter(name), _polymer_bfactor(residue), True))
         if residues:
@@ -123,7 +137,7 @@ def parse_structure(text: str, fmt: str) -> ParsedStructure:
     resolution = float(st.resolution) if st.resolution and st.resolution > 0 else None
     return ParsedStructure(
         chains=tuple(chains),
-        header=_header_lines(text, fmt),
+        header=read.header,
         experimental_method=method,
         resolution=resolution,
         n_atoms=n_atoms,

@@ -8,10 +8,14 @@ Every rule here is described, with its name, in `app/sample_api/data/PROVENANCE.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 import immunum
+
+from app.residues import annotator
 
 IMGT_REGIONS = [  # (region, first, last) in IMGT positions
     ("FR1", 1, 26),
@@ -57,17 +61,24 @@ KYTE_DOOLITTLE = {
 }
 
 
+def _label_number(label: str) -> int:
+    """The residue number of a numbering label ("111A" -> 111)."""
+    found = re.match(r"\d+", label)
+    if found is None:
+        raise ValueError(f"not a numbering label: {label!r}")
+    return int(found.group())
+
+
 def imgt_region(position: str) -> str:
-    num = int(re.match(r"\d+", position).group())
+    num = _label_number(position)
     for name, lo, hi in IMGT_REGIONS:
         if lo <= num <= hi:
             return name
     raise ValueError(position)
 
 
-@cache
 def _annotator(scheme: str) -> immunum.Annotator:
-    return immunum.Annotator(chains=["ig"], scheme=scheme)
+    return annotator(scheme)  # the dashboard's one Annotator cache (app.residues)
 
 
 @dataclass
@@ -91,8 +102,8 @@ def number(sequence: str) -> Numbered:
     out = {}
     for scheme in ("imgt", "kabat"):
         res = _annotator(scheme).number(sequence)
-        if res.error:
-            raise ValueError(f"immunum ({scheme}): {res.error}")
+        if res.error or res.numbering is None or res.chain is None:
+            raise ValueError(f"immunum ({scheme}): {res.error or 'no numbering'}")
         if res.query_start != 0 or res.query_end != len(sequence) - 1:
             raise ValueError(f"immunum ({scheme}) numbered only {res.query_start}..{res.query_end}")
         out[scheme] = (res.chain, list(res.numbering.keys()))
@@ -211,7 +222,7 @@ def kabat_cdr_indices(num: Numbered) -> set[int]:
     regions = immunum.regions_for("kabat", num.chain_type)
     out = set()
     for i, lab in enumerate(num.kabat):
-        n = int(re.match(r"\d+", lab).group())
+        n = _label_number(lab)
         for r in ("cdr1", "cdr2", "cdr3"):
             lo, hi = regions[r]
             if lo <= n <= hi:
@@ -237,7 +248,7 @@ class Graft:
     back_mutations: list[dict] = field(default_factory=list)
 
 
-def graft(num: Numbered, hit: GermlineHit, cdr_definition: str, extra_keep: set[int] = frozenset()) -> Graft:
+def graft(num: Numbered, hit: GermlineHit, cdr_definition: str, extra_keep: AbstractSet[int] = frozenset()) -> Graft:
     """CDR grafting: CDR residues (per `cdr_definition`) stay parental; numbered framework
     positions take the germline V (FR1-3) or J (FR4) residue; `extra_keep` indices (e.g.
     Vernier back-mutations) stay parental too."""
@@ -356,7 +367,7 @@ def humanness(num: Numbered, parental: str | None) -> dict:
     kmers = _germline_kmers(num.locus, 9)
     n_genes = germline_gene_count(num.locus)
     seq = num.sequence
-    peps = []
+    peps: list[dict[str, Any]] = []
     for i in range(len(seq) - 8):
         p = seq[i : i + 9]
         c = kmers.get(p, 0)
@@ -504,7 +515,9 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
     mean Kyte-Doolittle hydropathy is <= -2.0, merged into segments.
     Deimmunization: framework single substitutions (no C, no CDR) that remove the most
     non-germline 9-mers, counted by re-scanning."""
-    mhc2, bcell, sugg = [], [], []
+    mhc2: list[dict[str, Any]] = []
+    bcell: list[dict[str, Any]] = []
+    sugg: list[dict[str, Any]] = []
     total9 = bad9 = 0
     cov = tot = 0
     for ch, num in chains.items():
@@ -528,7 +541,7 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
         # B-cell proxy
         w = 7
         hits = [i for i in range(len(seq) - w + 1) if sum(KYTE_DOOLITTLE[a] for a in seq[i : i + w]) / w <= -2.0]
-        segs = []
+        segs: list[list[int]] = []
         for i in hits:
             if segs and i <= segs[-1][1]:
                 segs[-1][1] = i + w
@@ -577,8 +590,8 @@ def immunogenicity(chains: dict[str, Numbered], max_suggestions: int = 8) -> dic
             if len([s for s in sugg if s["chain"] == ch_]) >= max_suggestions // len(chains):
                 break
     mhc2_risk = bad9 / total9
-    for s in sugg:
-        s["predicted_risk_after"] = round((bad9 - s["epitopes_removed"]) / total9, 4)
+    for suggestion in sugg:
+        suggestion["predicted_risk_after"] = round((bad9 - suggestion["epitopes_removed"]) / total9, 4)
     bcell_risk = cov / tot
     return {
         "mhc1_epitopes": [],

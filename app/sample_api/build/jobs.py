@@ -8,6 +8,7 @@ import shutil
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import gemmi
 
@@ -61,17 +62,19 @@ def strategies(vh: A.Numbered, vl: A.Numbered | None, *, vhh=False, imgt_only=Fa
     with imgt_only, germline_framework."""
     out = []
     hits = {"vh": A.ranked_germlines(vh)[hit_rank]}
+    nums = {"vh": vh}
     if vl is not None:
         hits["vl"] = A.ranked_germlines(vl)[hit_rank]
-    nums = {"vh": vh, "vl": vl}
+        nums["vl"] = vl
     defs = [("cdr_grafting", "kabat+imgt", False), ("back_mutation", "kabat+imgt", True)]
     if imgt_only:
         defs.append(("germline_framework", "imgt", False))
     for strategy, cdr_def, back in defs:
-        seqs, info = {}, {"cdr_definition": cdr_def, "germlines": {}, "back_mutations": {}}
+        seqs: dict[str, str] = {}
+        info: dict[str, Any] = {"cdr_definition": cdr_def, "germlines": {}, "back_mutations": {}}
         for ch, hit in hits.items():
             num = nums[ch]
-            keep = set()
+            keep: set[int] = set()
             if back:
                 keep = A.vernier_indices(num)
                 if vhh:
@@ -439,7 +442,7 @@ def build_large(out_dir: Path, n_copies: int = 22) -> dict:
     rows = body["results"]
     big = gemmi.Structure()
     big.name = "tiled_flashabb"
-    model = gemmi.Model("1")
+    model = gemmi.Model(1)
     chain_ids = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"]
     per_chain, seqs = {}, {}
     k = 0
