@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
@@ -90,29 +91,28 @@ def render_header(job: Job, *, now: datetime | None = None, aside: Callable[[], 
 
 # --- which humanization result a section's data belongs to (Structure, Stability, Immunogenicity) ---
 
-VARIANT_WORDS = {
-    "structure": ("Model of", "The structure"),
-    "stability": ("Stability of", "This stability result"),
-    "immunogenicity": ("Immunogenicity of", "This immunogenicity result"),
-}
+VARIANT_LEADS = {"structure": "Model of", "stability": "Stability of", "immunogenicity": "Immunogenicity of"}
 STRATEGY_PARAM = "hum-strategy"  # the Humanization section's strategy picker, bound to the URL
 
 
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_.+ ()-]{1,64}")  # names that go into a link (the service's own are like this)
+
+
 def strategy_url(job_id: str, strategy: str) -> str:
-    """A link (relative: it keeps the host and base path) that opens the strategy in Humanization."""
-    query = urlencode({"job_id": job_id, "section": "Humanization", STRATEGY_PARAM: strategy}, quote_via=quote)
-    return f"?{query}"
+    """A link (relative: it keeps the host and base path) that opens the strategy in Humanization.
+    A name that is not plain text (markup, a URL) opens the section without choosing it."""
+    params = {"job_id": job_id, "section": "Humanization"}
+    if PLAIN_NAME.fullmatch(strategy):
+        params[STRATEGY_PARAM] = strategy
+    return f"?{urlencode(params, quote_via=quote)}"
 
 
-def _strategy_link(fetched: FetchedJob, position: int, result_id: str | None = None) -> str:
-    """`the **back_mutation** variant (humanization result `f9b2…`) · [open it in Humanization](…)`"""
+def _strategy_link(fetched: FetchedJob, position: int, result_id: str | None = None, after: str = "") -> str:
+    """`the **back_mutation** variant (humanization result `f9b2…`) · [open in Humanization](…)`"""
     name = unique_strategy_names(fetched.response.strategies)[position]
     shown_id = result_id or fetched.response.strategies[position].id
     which = f" (humanization result {md_code(str(shown_id)[:8] + '…')})" if shown_id else ""
-    return (
-        f"the **{md_escape(name)}** variant{which} · "
-        f"[open {md_escape(name)} in Humanization]({strategy_url(fetched.job_id, name)})"
-    )
+    return f"the **{md_escape(name)}** variant{which}{after} · [open in Humanization]({strategy_url(fetched.job_id, name)})"
 
 
 def unique_strategy_names(rows: list) -> list[str]:
@@ -126,57 +126,62 @@ def unique_strategy_names(rows: list) -> list[str]:
     return names
 
 
-def variant_note(fetched: FetchedJob, section: str) -> str:
-    """One Markdown line: which humanization result the section's data belongs to, with a link to it
-    in Humanization; or, plainly, that the service does not say (and what the sequences suggest)."""
-    lead, subject = VARIANT_WORDS[section]
+def variant_note(fetched: FetchedJob, section: str) -> tuple[str, str]:
+    """(headline, detail) in Markdown: which humanization result the section's data belongs to, with
+    a link that opens it in Humanization; or, plainly, that the service does not say, and what a
+    check of the sequences against every strategy found."""
     link = link_for(fetched.response, section, fetched.raw.get(f"{section}_result"))
-    short = md_code(link.given_id[:8] + "…") if link.given_id else ""
+    strategies = fetched.response.strategies
     if link.given_id and link.position is not None:
-        return f"{lead} {_strategy_link(fetched, link.position, link.given_id)}."
+        return f"{VARIANT_LEADS[section]} {_strategy_link(fetched, link.position, link.given_id)}", ""
     if link.given_id:
+        short = md_code(link.given_id[:8] + "…")
         return (
-            f"{subject} belongs to humanization result {short} ({link.field}), which is not among this job's "
-            f"{len(fetched.response.strategies)} humanization results."
+            f"Linked to humanization result {short}, which is not among this job's {len(strategies)} results.",
+            "",
         )
-    if not fetched.response.strategies:
-        return f"{subject} is not linked to a humanization result (this job has none)."
-    said = (
-        f"{subject} does not say which humanization result it belongs to ({link.field} is empty)."
-        if section == "structure"
-        else f"The service does not say which humanization result {subject[0].lower() + subject[1:]} belongs to "
-        "(the contract gives it no humanization_result_id)."
-    )
-    if not link.evidence:
-        return said
+    if not strategies:
+        return "Not linked to a humanization result (this job has none).", ""
+    if section == "structure":
+        return "**Not linked:** the service does not say which humanization result was modelled.", (
+            f"{link.field} is empty."
+        )
+    unlinked = f"The contract gives {section} results no {link.field}."
     if link.inferred is not None:
+        match = strategies[link.inferred]
+        name = md_escape(unique_strategy_names(strategies)[link.inferred])
         return (
-            f"{said} Checked here: {link.evidence} ({link.checks} of {link.checks}) match only "
-            f"{_strategy_link(fetched, link.inferred)}."
+            f"**Not linked** by the service; its sequences match only {_strategy_link(fetched, link.inferred, match.id)}",
+            f"{unlinked} Checked here: {link.evidence} ({link.checks} of {link.checks}) match {name} and no other "
+            "strategy in full.",
         )
-    names = unique_strategy_names(fetched.response.strategies)
-    if link.matches:
-        which = ", ".join(md_escape(names[m.position]) for m in link.matches)
-        found = f"{said} Checked here: {link.evidence} fit several strategies equally ({which}), so they cannot tell."
+    if not link.evidence:
+        detail = f"{unlinked} There is nothing in it to check against the strategies' sequences."
+    elif link.matches:
+        which = ", ".join(md_escape(unique_strategy_names(strategies)[m.position]) for m in link.matches)
+        detail = f"{unlinked} Checked here: {link.evidence} fit {len(link.matches)} strategies equally ({which}), so they cannot tell."
     else:
-        found = f"{said} Checked here: {link.evidence} fit none of the strategies in full."
-    return f"{found} {_reference_note(fetched)}"
+        detail = f"{unlinked} Checked here: {link.evidence} fit none of the strategies in full."
+    return f"**Not linked** by the service; {_reference_note(fetched)}", detail
 
 
 def _reference_note(fetched: FetchedJob) -> str:
-    """Which variant the section reads residue numbers on (`app.stability.residues.modelled_strategy`)."""
+    """Which variant the section reads residue positions on (`app.stability.residues.modelled_strategy`)."""
     reference = modelled_strategy(fetched.response)
     position = next((i for i, row in enumerate(fetched.response.strategies) if row is reference), None)
     if position is None:
-        return ""
+        return "residue positions are read on no strategy."
     structure = fetched.response.structure_result
     linked = (
         isinstance(structure, StructureResultRow)
         and row_position(fetched.response.strategies, structure.humanization_result_id) == position
     )
-    why = "the variant the structure models" if linked else "the first strategy"
-    return f"Residue positions here are read on {_strategy_link(fetched, position)}: {why}."
+    why = ", the one the structure models" if linked else ", the first strategy"
+    return f"positions are read on {_strategy_link(fetched, position, after=why)}"
 
 
 def render_variant_note(fetched: FetchedJob, section: str) -> None:
-    st.markdown(f":material/link: {variant_note(fetched, section)}")
+    headline, detail = variant_note(fetched, section)
+    st.markdown(f":material/link: {headline}")
+    if detail:
+        st.caption(detail)

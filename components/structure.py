@@ -119,10 +119,8 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
             "—" if score is None else f"{score:.2f}",
             help="The service's confidence_score, normalised to 0–1: the model's own score, not a pLDDT.",
         )
-        average = mean(list(confidence.values.values())) if confidence is not None and confidence.is_plddt else None
-        band = plddt_band(average)
-        if band and average is not None:
-            st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[Mean pLDDT {average:.1f} · {band.name}]")
+        if score is not None:
+            st.caption("The model's own score, not a pLDDT.")
     with c3:
         if parsed is not None:
             st.metric("Chains · residues", f"{len(parsed.chains)} · {parsed.n_residues}")
@@ -135,6 +133,10 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
             st.markdown("not available")
         elif confidence.kind is ConfidenceKind.PLDDT:
             st.markdown("**pLDDT** " + ("from the service" if confidence.source == "api" else "read from the file"))
+            average = mean(list(confidence.values.values()))
+            band = plddt_band(average)
+            if band and average is not None:
+                st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[{band.name}] mean {average:.1f}")
         elif confidence.kind is ConfidenceKind.PREDICTED_ERROR:
             st.markdown("**Predicted error (Å)**, not pLDDT")
         else:

@@ -201,29 +201,39 @@ def _fetched(body: dict) -> FetchedJob:
 
 def test_variant_note_names_and_links_the_modelled_strategy() -> None:
     body = json.loads((SAMPLES / "jobs" / f"{CETUXIMAB}.json").read_text())
-    note = variant_note(_fetched(body), "structure")
-    assert note.startswith("Model of the **back\\_mutation** variant (humanization result `f9b25ecf…`)")
-    assert f"(?job_id={CETUXIMAB}&section=Humanization&hum-strategy=back_mutation)" in note
-    stability = variant_note(_fetched(body), "stability")
-    assert "does not say which humanization result" in stability and "cannot tell" in stability
-    immuno = variant_note(_fetched(body), "immunogenicity")
-    assert "does not say" in immuno and "match only the **back\\_mutation** variant" in immuno
+    headline, _ = variant_note(_fetched(body), "structure")
+    assert headline.startswith("Model of the **back\\_mutation** variant (humanization result `f9b25ecf…`)")
+    assert f"[open in Humanization](?job_id={CETUXIMAB}&section=Humanization&hum-strategy=back_mutation)" in headline
+    headline, detail = variant_note(_fetched(body), "stability")
+    assert headline.startswith("**Not linked** by the service; positions are read on the **back\\_mutation** variant")
+    assert "no humanization_result_id" in detail and "fit 3 strategies equally" in detail and "cannot tell" in detail
+    headline, detail = variant_note(_fetched(body), "immunogenicity")
+    assert "its sequences match only the **back\\_mutation** variant" in headline
+    assert "(113 of 113) match back\\_mutation and no other strategy" in detail
 
 
 def test_variant_note_without_a_link_or_with_an_unknown_one() -> None:
     body = json.loads((SAMPLES / "jobs" / f"{CETUXIMAB}.json").read_text())
     body["structure_result"]["humanization_result_id"] = None
-    assert "does not say which humanization result" in variant_note(_fetched(body), "structure")
+    headline, detail = variant_note(_fetched(body), "structure")
+    assert headline.startswith("**Not linked:**") and "humanization_result_id is empty" in detail
     body["structure_result"]["humanization_result_id"] = "00000000-0000-0000-0000-000000000000"
-    assert "not among this job's 3 humanization results" in variant_note(_fetched(body), "structure")
+    assert "not among this job's 3 results" in variant_note(_fetched(body), "structure")[0]
     body["stability_result"]["humanization_result_id"] = "0761418a-d749-5d47-b442-bfa9645a9112"  # an extra key
-    assert variant_note(_fetched(body), "stability").startswith("Stability of the **germline\\_framework** variant")
+    assert variant_note(_fetched(body), "stability")[0].startswith("Stability of the **germline\\_framework** variant")
+    body["results"] = []
+    assert (
+        variant_note(_fetched(body), "immunogenicity")[0] == "Not linked to a humanization result (this job has none)."
+    )
 
 
-def test_strategy_link_is_escaped_and_encoded() -> None:
-    evil = "x)](javascript:alert(1)) <b>"
-    url = strategy_url("1d4490b7-23df-5396-9f51-ceb8d92e70f3", evil)
-    assert "(" not in url and ")" not in url and "<" not in url and " " not in url and "javascript%3A" in url
+def test_strategy_link_is_encoded_and_only_carries_plain_names() -> None:
+    job = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
+    assert strategy_url(job, "back mutation (2)") == (
+        f"?job_id={job}&section=Humanization&hum-strategy=back%20mutation%20%282%29"
+    )
+    for evil in ("x)](javascript:alert(1))", "a<style>body{background:url(http://evil.example/x)}</style>"):
+        assert strategy_url(job, evil) == f"?job_id={job}&section=Humanization"  # the section, not the name
 
 
 # --- the pages (AppTest) --------------------------------------------------------------------------
