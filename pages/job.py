@@ -12,6 +12,7 @@ from components import services
 from components.formatting import md_escape
 from components.header import render_header
 from components.raw_json import json_download
+from components.reconnect import render_reconnect_notice
 from components.sections import SECTION_KEY, available_sections
 from components.sidebar import remember_job, render_sidebar
 
@@ -86,6 +87,7 @@ def render_job(fetched: FetchedJob) -> None:
 
 
 def main() -> None:
+    render_reconnect_notice()
     render_sidebar()
     st.text_input(
         "Job id",
