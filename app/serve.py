@@ -431,6 +431,8 @@ def _parse(argv: list[str] | None) -> ServeOptions:
         "--log-dir", type=Path, help="write nginx's config and all logs here and keep them (default: a temp folder)"
     )
     args = parser.parse_args(argv)
+    if args.warm_up:
+        raise SystemExit(0 if warm_up(args.warm_up) else 1)
     if args.replicas < 1:
         parser.error("--replicas must be at least 1")
     db_url = os.environ.get("ABDASH_REVIEW_DB_URL") or None
