@@ -173,6 +173,7 @@ class CpuWindow:
 class Level:
     target: str
     sessions: int
+    client: str = "browser"  # or "protocol": Streamlit's websocket messages as Chromium sends them
     switches: list[float] = field(default_factory=list)  # ms, switches whose click sent a rerun request
     no_rerun: list[float] = field(default_factory=list)  # ms, switches the browser did without the server
     failed: int = 0
@@ -279,8 +280,10 @@ async def _drive(url: str, sessions: int, switches: int, think_s: tuple[float, f
     level.machine_cpu_pct = 100 * cores * (busy1 - busy0) / max(1.0, total1 - total0)
 
 
-def run_level(api, target_name: str, sessions: int, switches: int, think_s: tuple[float, float]) -> Level:
-    level = Level(target_name, sessions)
+def run_level(
+    api, target_name: str, sessions: int, switches: int, think_s: tuple[float, float], client: str = "browser"
+) -> Level:
+    level = Level(target_name, sessions, client=client)
     env = {"ABDASH_TIMEOUT_S": "60", "ABDASH_SAMPLE_DATA": ""}
     target: Any
     if target_name == "single":
@@ -296,10 +299,144 @@ def run_level(api, target_name: str, sessions: int, switches: int, think_s: tupl
         level.server_processes = len(pids)
         level.server_rss_mb_idle = sum(rss_mb(p) for p in pids)
         level.server_rss_mb_peak = level.server_rss_mb_idle
-        asyncio.run(_drive(url, sessions, switches, think_s, level, lambda: pids))
+        if client == "browser":
+            asyncio.run(_drive(url, sessions, switches, think_s, level, lambda: pids))
+        else:
+            template = record_switch_message(url)
+            asyncio.run(_drive_protocol(target.url, template, sessions, switches, think_s, level, lambda: pids))
     finally:
         target.stop()
     return level
+
+
+# --- the protocol client: what the browser sends, without the browser -----------------------------
+
+
+def record_switch_message(url: str) -> bytes:
+    """The rerun request Chromium sends when the Stability tab is clicked (job id and section widget states)."""
+    from playwright.sync_api import sync_playwright
+
+    sent: list[bytes] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+
+            def watch(socket: Any) -> None:
+                socket.on("framesent", lambda data: sent.append(data if isinstance(data, bytes) else data.encode()))
+
+            page.on("websocket", watch)
+            page.goto(url, timeout=120_000)
+            page.wait_for_selector("[data-testid='stTab']", timeout=120_000)
+            page.wait_for_selector(IDLE, timeout=120_000)
+            before = len(sent)
+            page.get_by_role("tab", name="Stability").click()
+            page.wait_for_timeout(500)
+            page.wait_for_selector(IDLE, timeout=120_000)
+        finally:
+            browser.close()
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    for data in sent[before:]:
+        message = BackMsg()
+        message.ParseFromString(data)
+        if message.WhichOneof("type") == "rerun_script":
+            return data
+    raise RuntimeError("no rerun request seen after the click")
+
+
+def switch_message(template: bytes, section: str) -> bytes:
+    """The recorded request with another section: the query string and the `section` widget's value."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg()
+    message.ParseFromString(template)
+    rerun = message.rerun_script
+    rerun.query_string = f"job_id={JOB}" + ("" if section == "Overview" else f"&section={section}")
+    for widget in rerun.widget_states.widgets:
+        if widget.id.endswith("-section"):
+            widget.string_value = section
+    return message.SerializeToString()
+
+
+SECTION_MARKERS = {"Stability": b"Developability scores"}  # text only that section draws (checked once)
+
+
+async def _protocol_session(
+    ws_url: str, origin: str, template: bytes, switches: int, think_s: tuple[float, float], seed: int, out: Level
+) -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+    from websockets.typing import Origin, Subprotocol
+
+    rng = random.Random(seed)
+
+    async def run(socket, request: bytes) -> tuple[float, bytes]:
+        started = time.perf_counter()
+        await socket.send(request)
+        received = bytearray()
+        while True:
+            data = await asyncio.wait_for(socket.recv(), timeout=SWITCH_TIMEOUT_MS / 1000)
+            received += data
+            message = ForwardMsg()
+            message.ParseFromString(data)
+            if message.WhichOneof("type") == "script_finished":
+                return 1000 * (time.perf_counter() - started), bytes(received)
+
+    await asyncio.sleep(rng.uniform(0, think_s[1]))
+    async with connect(
+        ws_url, subprotocols=[Subprotocol("streamlit")], origin=Origin(origin), max_size=None, open_timeout=60
+    ) as socket:
+        first = BackMsg()
+        first.rerun_script.query_string = f"job_id={JOB}"
+        await run(socket, first.SerializeToString())
+        current = "Overview"
+        for _ in range(switches):
+            await asyncio.sleep(rng.uniform(*think_s))
+            current = rng.choice([s for s in SECTIONS if s != current])
+            try:
+                ms, received = await run(socket, switch_message(template, current))
+            except TimeoutError:
+                out.failed += 1
+                continue
+            marker = SECTION_MARKERS.get(current)
+            if marker is not None and marker not in received:
+                raise RuntimeError(f"the {current} run did not draw {current}: the replayed request is wrong")
+            out.switches.append(ms)
+
+
+async def _drive_protocol(
+    base_url: str, template: bytes, sessions: int, switches: int, think_s: tuple[float, float], level: Level, pids
+) -> None:
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    server_cpu = CpuWindow(pids)
+    generator = CpuWindow(lambda: [os.getpid()])
+    server_cpu.start()
+    generator.start()
+    busy0, total0 = machine_busy()
+    started = time.monotonic()
+
+    async def sample_memory() -> None:
+        while True:
+            level.server_rss_mb_peak = max(level.server_rss_mb_peak, sum(rss_mb(p) for p in pids()))
+            await asyncio.sleep(1.0)
+
+    sampler = asyncio.create_task(sample_memory())
+    runs = [
+        _protocol_session(ws_url, base_url, template, switches, think_s, 1000 * sessions + i, level)
+        for i in range(sessions)
+    ]
+    await asyncio.wait_for(asyncio.gather(*runs), timeout=60 + switches * (think_s[1] + 60))
+    sampler.cancel()
+    server_cpu.sample()
+    generator.sample()
+    level.window_s = time.monotonic() - started
+    busy1, total1 = machine_busy()
+    cores = os.cpu_count() or 1
+    level.server_cpu_pct = 100 * server_cpu.seconds() / level.window_s
+    level.generator_cpu_pct = 100 * generator.seconds() / level.window_s
+    level.machine_cpu_pct = 100 * cores * (busy1 - busy0) / max(1.0, total1 - total0)
 
 
 # --- report -------------------------------------------------------------------------------------------
@@ -307,20 +444,20 @@ def run_level(api, target_name: str, sessions: int, switches: int, think_s: tupl
 
 def table(levels: list[Level]) -> str:
     rows = [
-        "| target | sessions | switches | p50 | p95 | server CPU | server RSS (idle → peak) | per session | "
+        "| client | target | sessions | switches | p50 | p95 | server CPU | server RSS (idle → peak) | per session | "
         "load generator CPU | machine CPU |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for lv in levels:
         p50, p95 = lv.percentile(0.5), lv.percentile(0.95)
         failed = f" ({lv.failed} timed out)" if lv.failed else ""
         failed += f" (+{len(lv.no_rerun)} without a rerun)" if lv.no_rerun else ""
         rows.append(
-            f"| {lv.target} | {lv.sessions} | {len(lv.switches)}{failed} | {p50 / 1000:.2f} s | {p95 / 1000:.2f} s | "
+            f"| {lv.client} | {lv.target} | {lv.sessions} | {len(lv.switches)}{failed} | {p50 / 1000:.2f} s | {p95 / 1000:.2f} s | "
             f"{lv.server_cpu_pct:.0f} % | {lv.server_rss_mb_idle:.0f} → {lv.server_rss_mb_peak:.0f} MB | "
             f"{lv.mb_per_session:.1f} MB | {lv.generator_cpu_pct:.0f} % | {lv.machine_cpu_pct:.0f} % |"
             if p50 is not None and p95 is not None
-            else f"| {lv.target} | {lv.sessions} | 0{failed} | — | — | | | | | |"
+            else f"| {lv.client} | {lv.target} | {lv.sessions} | 0{failed} | — | — | | | | | |"
         )
     return "\n".join(rows)
 
@@ -346,10 +483,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--targets", default="single,replicas", help="single, replicas or both")
     parser.add_argument("--switches", type=int, default=4, help="section switches per session (1 session: 3×)")
     parser.add_argument("--think", default="1,3", help="think time between switches, min,max seconds")
+    parser.add_argument(
+        "--client",
+        choices=["browser", "protocol"],
+        default="browser",
+        help="Chromium contexts, or a websocket client replaying the browser's own rerun request (no rendering)",
+    )
     parser.add_argument("--report", action="store_true", help="only print the table of bench/results/load.json")
     args = parser.parse_args(argv)
     if args.report:
-        saved = json.loads((RESULTS / "load.json").read_text())
+        saved = json.loads((RESULTS / f"load-{args.client}.json").read_text())
         names = {f.name for f in fields(Level)}
         levels_saved = [Level(**{k: v for k, v in lv.items() if k in names}) for lv in saved["levels"]]
         print(table(levels_saved))
@@ -371,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                     flush=True,
                 )
-                level = run_level(api, target, n, switches, think)  # type: ignore[arg-type]
+                level = run_level(api, target, n, switches, think, args.client)  # type: ignore[arg-type]
                 levels.append(level)
                 print(table([level]).splitlines()[-1], file=sys.stderr, flush=True)
                 _write(levels, think)
@@ -394,7 +537,7 @@ def _write(levels: list[Level], think: tuple[float, ...]) -> None:
         "sections": SECTIONS,
         "levels": [{**asdict(lv), "p50_ms": lv.percentile(0.5), "p95_ms": lv.percentile(0.95)} for lv in levels],
     }
-    (RESULTS / "load.json").write_text(json.dumps(report, indent=2))
+    (RESULTS / f"load-{levels[0].client}.json").write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
