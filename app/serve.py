@@ -428,6 +428,12 @@ def _parse(argv: list[str] | None) -> ServeOptions:
     )
     parser.add_argument("--ephemeral-db", action="store_true", help="a throwaway local PostgreSQL (tests, trials)")
     parser.add_argument(
+        "--warm-up",
+        type=int,
+        metavar="PORT",
+        help="only run warm_up() against a replica on 127.0.0.1:PORT; exit 0 when it worked (a startup probe)",
+    )
+    parser.add_argument(
         "--log-dir", type=Path, help="write nginx's config and all logs here and keep them (default: a temp folder)"
     )
     args = parser.parse_args(argv)
