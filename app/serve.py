@@ -386,7 +386,11 @@ class Supervisor:
 
     def watch(self) -> None:
         while not self.stopping.wait(CHECK_EVERY_S):
-            for line in self.check_once():
+            try:
+                events = self.check_once()
+            except Exception as error:  # a failed round must not take the replicas down with it
+                events = [f"health round failed ({type(error).__name__}: {error}); trying again"]
+            for line in events:
                 print(f"serve: {line}", flush=True)
 
     # --- stop ----------------------------------------------------------------------------------

@@ -160,8 +160,12 @@ class ServedDashboard:
 
     def _read_rest(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
+        with open(self.workdir / "serve.out", "a") as copy:  # the console, kept beside the logs
+            copy.writelines(self.lines)
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                copy.write(line)
+                copy.flush()
 
     @property
     def output(self) -> str:

@@ -242,3 +242,34 @@ def test_a_killed_replicas_sessions_come_back_with_the_same_job_and_section(serv
     while "healthy: admitted" not in served.output and time.monotonic() < deadline:
         time.sleep(0.5)
     assert f"replica {before} " in served.output and "healthy: admitted" in served.output, served.output
+
+
+# --- shared reviews ---------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_review_saved_through_one_replica_is_read_through_the_other(served, browser):
+    """Save a comment with the browser pinned to r0 (its cookie), read it with a browser pinned to r1."""
+    comment = f"Cross-replica check {time.time_ns()}: send design 2 to the bench."
+    seen_on = {}
+    for name in ("r0", "r1"):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_cookies([{"name": COOKIE, "value": name, "url": served.url}])
+        try:
+            page = context.new_page()
+            page.goto(view_url(served.url, JOB, "Review"))
+            wait_for_app(page)
+            assert selected_tab(page) == "Review"
+            if name == "r0":
+                page.get_by_label("Comment").fill(comment)
+                page.get_by_label("Your name").fill("Replica tester")
+                page.get_by_role("button", name="Save").click()
+                wait_for_app(page)
+            page.get_by_text(comment).first.wait_for(timeout=30000)
+            seen_on[name] = [c["value"] for c in context.cookies() if c["name"] == COOKIE]
+        finally:
+            context.close()
+    assert seen_on == {"r0": ["r0"], "r1": ["r1"]}  # each browser stayed on the replica it was pinned to
+    time.sleep(0.5)
+    streams = {up for path, up, cookie in _requests(served.access_log()) if path.startswith("/_stcore/stream")}
+    assert {_replica_address(served, "r0"), _replica_address(served, "r1")} <= streams
