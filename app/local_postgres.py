@@ -86,7 +86,9 @@ class LocalPostgres:
             f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.base_dir} "
             "-c fsync=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options, "-w", "-t", "60", "start")
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-o", options, "-w", "-t", "60", "start"
+        )
         self.started = True
         self._create_database()
         return self
@@ -96,10 +98,18 @@ class LocalPostgres:
         while True:
             done = self._run(
                 "psql" if (self.bin_dir / "psql").exists() else "postgres",
-                "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", "postgres",
-                "-tAc", f"CREATE DATABASE {DATABASE}",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                "postgres",
+                "-d",
+                "postgres",
+                "-tAc",
+                f"CREATE DATABASE {DATABASE}",
                 check=False,
-            )  # fmt: skip
+            )
             if done.returncode == 0 or "already exists" in done.stderr:
                 return
             if time.monotonic() > deadline:

@@ -8,10 +8,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 DEFAULT_TIMEOUT_S = 15.0
 DEFAULT_MAX_STRUCTURE_BYTES = 50 * 1024 * 1024
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / ".data"  # git-ignored; holds reviews.sqlite
 
 KEYS = (
     "ABDASH_API_URL",
@@ -21,6 +23,9 @@ KEYS = (
     "ABDASH_MAX_STRUCTURE_MB",
     "ABDASH_3DMOL_URL",
     "ABDASH_SAMPLE_DATA",
+    "ABDASH_DATA_DIR",
+    "ABDASH_REVIEW_DB_URL",
+    "ABDASH_LOCAL_RESULTS",
 )
 
 
@@ -35,6 +40,9 @@ class Settings:
     max_structure_bytes: int = DEFAULT_MAX_STRUCTURE_BYTES
     threedmol_url: str | None = None
     sample_data_dir: str | None = None  # the embedded server's folder (jobs/ and storage/); default: bundled
+    data_dir: str | None = None  # the dashboard's own files (the review database); default: DEFAULT_DATA_DIR
+    review_db_url: str | None = None  # e.g. postgresql+psycopg://…; default: SQLite in data_dir
+    local_results_dir: str | None = None  # a folder of the analyst's own prediction runs (the /runs page)
 
     @property
     def uses_sample_server(self) -> bool:
@@ -47,6 +55,13 @@ class Settings:
         if self.api_url:
             return self.api_url.rstrip("/") + "/storage"
         return None
+
+    def review_database_url(self) -> str:
+        """Where reviews are kept: ABDASH_REVIEW_DB_URL, else `<data dir>/reviews.sqlite`."""
+        if self.review_db_url:
+            return self.review_db_url
+        folder = Path(self.data_dir).expanduser() if self.data_dir else DEFAULT_DATA_DIR
+        return f"sqlite:///{folder / 'reviews.sqlite'}"
 
     def __repr__(self) -> str:  # never print the token
         token = "set" if self.api_token else "unset"
@@ -85,4 +100,7 @@ def load_settings(environ: Mapping[str, str] | None = None, secrets: Mapping[str
         max_structure_bytes=int(max_mb * 2**20),
         threedmol_url=get("ABDASH_3DMOL_URL"),
         sample_data_dir=get("ABDASH_SAMPLE_DATA"),
+        data_dir=get("ABDASH_DATA_DIR"),
+        review_db_url=get("ABDASH_REVIEW_DB_URL"),
+        local_results_dir=get("ABDASH_LOCAL_RESULTS"),
     )

@@ -391,6 +391,10 @@ def render_report(res: dict[str, Any]) -> str:
                 f"then {f['requests_after_done']} more in the {f['after_s']:g} s after it completed."
             )
         out.append("")
+    if res.get("runs"):
+        from bench import runs as runs_bench
+
+        out += runs_bench.table(res["runs"])
     return "\n".join(out)
 
 
@@ -415,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-growth", action="store_true")
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--skip-follow", action="store_true")
+    parser.add_argument("--skip-reviews", action="store_true", help="skip bench.reviews (Review tab, compare page)")
+    parser.add_argument("--skip-runs", action="store_true", help="skip the local-runs rows (bench/runs.py)")
+    parser.add_argument("--only-runs", action="store_true", help="only the local-runs rows (bench/runs.py)")
     parser.add_argument(
         "--profile", action="store_true", help="also cProfile the cold runs (slower) into bench/results/profile-*.txt"
     )
@@ -430,6 +437,11 @@ def main(argv: list[str] | None = None) -> int:
         (RESULTS / "results.md").write_text(report)
         print(report)
         return 0
+
+    if args.only_runs:
+        from bench import runs as runs_bench
+
+        return runs_bench.main(["--processes", str(args.processes)])
 
     from app.sample_api import start_in_thread
 
@@ -458,10 +470,19 @@ def main(argv: list[str] | None = None) -> int:
             res["browser"] = browser_measurements(server, data, made, args.skip_follow)
     finally:
         server.stop()
+    if not args.skip_runs:
+        from bench import runs as runs_bench
+
+        log("local runs …")
+        res["runs"] = runs_bench.measure(args.processes)
     (RESULTS / "results.json").write_text(json.dumps(res, indent=2, default=str))
     report = render_report(res)
     (RESULTS / "results.md").write_text(report)
     print(report)
+    if not args.skip_reviews:  # its own jobs, server and table (bench/results/reviews.md)
+        from bench import reviews
+
+        reviews.main(["--processes", str(args.processes), "--reruns", str(args.reruns)])
     return 0
 
 

@@ -18,6 +18,7 @@ from app.client import FetchedJob
 from app.humanization import exports, tables, vhh
 from app.humanization.review import ChainReview, StrategyReview, review_strategy
 from app.models import FcAnalysis, HumanizationResultRow, ScfvAnalysis, Unparsed, VhhAnalysis
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape
 from components.humanization_alignment import build_alignment_html
@@ -162,6 +163,9 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
     st.caption(
         "Green = best value of its column: fewest mutations and liabilities (least change to binding and "
         "developability), most parental framework kept, highest humanness. Click a header to sort. "
+        "CDR any = mutations in a CDR under at least one of the IMGT, Kabat, Chothia and North definitions "
+        "(each numbered here with immunum in its own scheme); the CDR IMGT … CDR North columns count each "
+        "definition alone. FR counts the numbering's own framework regions. "
         "FR kept % = parental framework residues left unchanged; Vernier = Kabat Vernier-zone positions "
         "(numbered here in Kabat with immunum); humanness columns are percentages; liabilities count both chains."
     )
@@ -199,6 +203,12 @@ def _region_counts(review: StrategyReview):
     return tables.region_counts_frame(list(review.chains))
 
 
+def _filter_definition(review: StrategyReview) -> str:
+    """The CDR definition of the numbering's own scheme (IMGT when it has none): the region filter uses it."""
+    scheme = next((c.numbering.scheme for c in review.chains if c.numbering.scheme), None)
+    return scheme if scheme in DEFINITIONS else "imgt"
+
+
 def _render_mutations(review: StrategyReview) -> None:
     frame = view(_mutation_table, review)
     if frame.empty:
@@ -208,15 +218,20 @@ def _render_mutations(review: StrategyReview) -> None:
             st.info("The service listed no mutations and sent no parental sequence to compare with.")
         return
     left, right = st.columns([3, 1])
+    definition = _filter_definition(review)
+    region_column = f"region_{definition}"
     with left:
         chains = [c.name for c in review.chains]
         regions = sorted(
-            frame["Region"].unique(), key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99
+            frame[region_column].unique(),
+            key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99,
         )
         f1, f2 = st.columns(2)
         chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
-        chosen_regions = f2.multiselect("Region", regions, default=regions, key="hum-region-filter")
-        shown = frame[frame["Chain"].isin(chosen_chains) & frame["Region"].isin(chosen_regions)]
+        chosen_regions = f2.multiselect(
+            f"Region ({DEFINITIONS[definition].title} definition)", regions, default=regions, key="hum-region-filter"
+        )
+        shown = frame[frame["Chain"].isin(chosen_chains) & frame[region_column].isin(chosen_regions)]
         st.dataframe(
             shown,
             hide_index=True,
@@ -234,6 +249,15 @@ def _render_mutations(review: StrategyReview) -> None:
                 "Source": st.column_config.TextColumn(
                     "Source", help="Listed by the service, or found here by aligning parental and humanized"
                 ),
+                "CDR under": st.column_config.TextColumn(
+                    "CDR under", help="The CDR definitions under which this residue is in a CDR (— = none)"
+                ),
+                **{
+                    f"region_{d}": st.column_config.TextColumn(
+                        f"region_{d}", help=f"Region under the {DEFINITIONS[d].describe()}", width="small"
+                    )
+                    for d in DEFINITION_ORDER
+                },
             },
         )
         st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
@@ -243,8 +267,10 @@ def _render_mutations(review: StrategyReview) -> None:
         for chain in review.chains:
             c = chain.counts
             kept = fmt_percent(c.framework_kept, 1) if c.framework_kept is not None else "—"
+            per_definition = " · ".join(f"{DEFINITIONS[d].title} {c.cdr_under(d)}" for d in DEFINITION_ORDER)
             st.caption(
-                f"{chain.name}: {c.total} total · {c.framework} FR · {c.cdr} CDR · {c.vernier} Vernier · FR kept {kept}"
+                f"{chain.name}: {c.total} total · {c.framework} FR · {c.cdr_any} CDR under any definition "
+                f"({per_definition}) · {c.vernier} Vernier · FR kept {kept}"
             )
 
 

@@ -25,6 +25,7 @@ from app.immunogenicity.figures import RISK_STEPS, build_epitope_map, build_risk
 from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
 from app.stability import ResidueContext, ddg_table, residue_context
 from components.formatting import md_code, md_escape
+from components.header import render_variant_note
 from components.raw_json import raw_expander, render_unparsed
 from components.stability import render_model_versions, safe_file_stem
 
@@ -46,6 +47,7 @@ def render(fetched: FetchedJob) -> None:
     if not isinstance(result, ImmunogenicityResultRow):
         st.info("This job has no immunogenicity result.", icon=":material/info:")
         return
+    render_variant_note(fetched, "immunogenicity")
     context = residue_context(fetched.response)
     render_risks(result)
     epitopes = epitopes_of(result)
@@ -134,13 +136,31 @@ class _ByContent:
 
 
 @lru_cache(maxsize=32)
-def _cached_map(chain: str, sequence: str, tracks: _ByContent, spans: tuple, threshold_text: str, measure: str):
-    return build_epitope_map(chain, sequence, tracks.tracks, list(spans), threshold_text, measure)
+def _cached_map(
+    chain: str,
+    sequence: str,
+    tracks: _ByContent,
+    spans: tuple,
+    threshold_text: str,
+    measure: str,
+    labels: tuple = (),
+    scheme: str | None = None,
+):
+    return build_epitope_map(chain, sequence, tracks.tracks, list(spans), threshold_text, measure, labels, scheme)
 
 
-def _epitope_map(chain: str, sequence: str, tracks: list, spans: list, threshold_text: str, measure: str):
+def _epitope_map(
+    chain: str,
+    sequence: str,
+    tracks: list,
+    spans: list,
+    threshold_text: str,
+    measure: str,
+    labels: tuple = (),
+    scheme: str | None = None,
+):
     """The epitope map, built once per content: a rerun with the same filters reuses the figure."""
-    return _cached_map(chain, sequence, _ByContent(tracks), tuple(spans), threshold_text, measure)
+    return _cached_map(chain, sequence, _ByContent(tracks), tuple(spans), threshold_text, measure, labels, scheme)
 
 
 def render_maps(
@@ -163,8 +183,16 @@ def render_maps(
             continue
         tracks = [per_residue_track(epitopes, kind, chain, length, criteria) for kind in KINDS]
         spans = residues.cdr_spans() if residues else []
+        labels = tuple(residues.label_at(i) for i in range(1, length + 1)) if residues else ()
         fig = _epitope_map(
-            chain, sequence, tracks, spans, threshold_text, st.session_state.get("immuno-measure", "alleles")
+            chain,
+            sequence,
+            tracks,
+            spans,
+            threshold_text,
+            st.session_state.get("immuno-measure", "alleles"),
+            labels,
+            context.scheme if any(labels) else None,
         )
         st.plotly_chart(fig, key=f"immuno-map-{k}")
         notes = []
@@ -265,7 +293,8 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
                 help="What the stability result's ddG matrix says about this exact mutation."
             ),
             "mutation": st.column_config.TextColumn(
-                help="chain:from·position·to, position = 1-based index in the chain."
+                help="chain:from·position·to, position = the label in the modelled variant's numbering scheme "
+                "(the 1-based index when the chain is not numbered)."
             ),
             "epitopes removed": st.column_config.NumberColumn(format="%d"),
         },
@@ -279,7 +308,7 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
     )
     st.caption(
         f"Most epitopes removed first; {in_cdr} touch a CDR, {destabilizing} destabilizing (ΔΔG > 0); {cross}. "
-        "Position = 1-based index in the chain; numbering = its label in the modelled variant's scheme."
+        "Positions are named by the modelled variant's numbering scheme, the 1-based residue index second."
     )
     st.download_button(
         "Download CSV",

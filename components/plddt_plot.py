@@ -15,6 +15,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
+from app.residues import residue_text
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#1F2937")
 
@@ -27,6 +28,20 @@ class ChainTrack:
     labels: tuple[str, ...]
     names: tuple[str, ...]
     values: tuple[float | None, ...]
+    imgt_labels: tuple[str | None, ...] = ()  # IMGT label of residues in an antibody V domain (numbered here)
+
+    def shown_labels(self) -> tuple[str, ...]:
+        """The label every tab shows: IMGT inside a V domain, the file's number elsewhere."""
+        imgt = self.imgt_labels
+        return tuple((imgt[i] if i < len(imgt) and imgt[i] else lab) for i, lab in enumerate(self.labels))
+
+    def residue_texts(self) -> list[str]:
+        """'52A (IMGT) · file 57' inside a V domain, 'file 57' elsewhere (for the hover)."""
+        imgt = self.imgt_labels
+        return [
+            residue_text(None, imgt[i] if i < len(imgt) else None, "imgt", file_label=lab)
+            for i, lab in enumerate(self.labels)
+        ]
 
 
 @dataclass(frozen=True)
@@ -99,7 +114,8 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
             hover = "Chain %{customdata[0]} · %{customdata[1]} %{customdata[2]}<br>predicted error %{y:.2f} Å<extra></extra>"
         # numpy arrays: plotly validates a list element by element (seconds for a few thousand points)
         custom = np.array(
-            [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.labels, bands)], dtype=object
+            [[_e(track.chain), _e(n), _e(lab), b] for n, lab, b in zip(track.names, track.residue_texts(), bands)],
+            dtype=object,
         ).reshape(-1, 4)
         marker = dict(color=colors, size=5, line=dict(width=0))
         if kind == "plddt":
@@ -181,7 +197,7 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
                 )
             )
         every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
-        tickvals, ticktext = _ticks(track.labels, every)
+        tickvals, ticktext = _ticks(track.shown_labels(), every)
         layout["xaxis" if row == 1 else f"xaxis{row}"] = dict(
             anchor=ya,
             domain=[0.0, 1.0],
@@ -189,7 +205,11 @@ def build_residue_figure(tracks: list[ChainTrack], spans: list[Span] = (), *, ki
             ticktext=ticktext,
             range=[0.5, count + 0.5],
             showgrid=False,
-            title_text="Residue number (file)" if row == rows else None,
+            title_text=(
+                "Residue: IMGT number in antibody V domains (numbered here), file number elsewhere"
+                if row == rows and any(any(t.imgt_labels) for t in tracks)
+                else ("Residue number (file)" if row == rows else None)
+            ),
         )
         layout["yaxis" if row == 1 else f"yaxis{row}"] = dict(
             anchor=xa,

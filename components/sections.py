@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from app.client import FetchedJob
 from components import complex as complex_section
-from components import humanization, immunogenicity, overview, stability, structure
+from components import humanization, immunogenicity, overview, review, stability, structure
 
 SECTION_KEY = "section"  # the query parameter that holds the open section
 
@@ -25,4 +25,6 @@ def available_sections(fetched: FetchedJob) -> dict[str, Callable[[FetchedJob], 
         sections["Immunogenicity"] = immunogenicity.render
     if response.complex_result is not None:
         sections["Complex"] = complex_section.render
+    if response.job.status == "completed":
+        sections["Review"] = review.render  # decisions and comments on its candidates
     return sections

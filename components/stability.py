@@ -23,6 +23,7 @@ from app.stability import (
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
 from components.formatting import md_code, md_escape
+from components.header import render_variant_note
 from components.raw_json import lazy_expander, raw_expander, render_unparsed
 
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
@@ -41,6 +42,7 @@ def render(fetched: FetchedJob) -> None:
     if not isinstance(result, StabilityResultRow):
         st.info("This job has no stability result.", icon=":material/info:")
         return
+    render_variant_note(fetched, "stability")
     context = residue_context(fetched.response)
     render_scores(result)
     table = render_ddg(result, context)

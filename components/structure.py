@@ -17,6 +17,7 @@ from app.models.contract import StructureResultRow
 from app.structure import (
     LOW_CONFIDENCE_CDR,
     CdrSpan,
+    ChainSides,
     ConfidenceKind,
     ParsedStructure,
     ResidueConfidence,
@@ -26,13 +27,16 @@ from app.structure import (
     split_sides,
     viewer_text,
 )
+from app.structure.chains import chain_kinds
+from app.structure.confidence import FRAME_MIN_PLDDT, FRAME_TAIL_PLDDT, framed_residues, mean
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
+from components.header import render_variant_note
 from components.memo import view
 from components.plddt_plot import cached_residue_figure
 from components.raw_json import raw_expander, render_unparsed
-from components.viewer import STYLES, ViewerSpec, render_viewer
+from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)")
 BADGE = {"Very high": "blue", "Confident": "blue", "Low": "yellow", "Very low": "orange"}
@@ -51,7 +55,7 @@ def build_cdr_table(spans: list[CdrSpan]) -> pd.DataFrame:
                 "Sequence": s.sequence,
                 "Length": s.length,
                 "Mean pLDDT": None if s.mean_plddt is None else round(s.mean_plddt, 1),
-                "Confidence": (band.name + (" ⚠" if s.mean_plddt < LOW_CONFIDENCE_CDR else "")) if band else "—",
+                "Confidence": (band.name + (" ⚠" if (s.mean_plddt or 0) < LOW_CONFIDENCE_CDR else "")) if band else "—",
                 "Canonical class": s.canonical_class or "—",
             }
         )
@@ -116,11 +120,12 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
         st.metric(
             "Model confidence",
             "—" if score is None else f"{score:.2f}",
-            help="The service's confidence_score, normalised to 0–1; its band uses the pLDDT bands (×100).",
+            help="The service's confidence_score, normalised to 0–1: the model's own score, not a pLDDT.",
         )
-        band = plddt_band(None if score is None else score * 100)
-        if band:
-            st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[{band.name}]")
+        average = mean(list(confidence.values.values())) if confidence is not None and confidence.is_plddt else None
+        band = plddt_band(average)
+        if band and average is not None:
+            st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[Mean pLDDT {average:.1f} · {band.name}]")
     with c3:
         if parsed is not None:
             st.metric("Chains · residues", f"{len(parsed.chains)} · {parsed.n_residues}")
@@ -139,6 +144,9 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
             st.markdown("**No pLDDT**")
 
 
+CDR_NEIGHBOURHOOD_A = 10.0  # "Highlight a CDR" frames the CDR and everything within this distance
+
+
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
 def _viewer(
     parsed: ParsedStructure,
@@ -146,9 +154,11 @@ def _viewer(
     file_format: str,
     confidence: ResidueConfidence,
     spans: list[CdrSpan],
-    antibody: tuple[str, ...],
+    sides: ChainSides,
 ) -> None:
+    antibody = sides.antibody
     view_col, side_col = st.columns([2.3, 1], gap="medium")
+    framed = view(framed_residues, parsed, confidence)
     with side_col:
         modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.is_plddt]
         mode = st.radio("Colour by", modes, key="struct-color", horizontal=False)
@@ -163,31 +173,45 @@ def _viewer(
                 if o == "none"
                 else f"{spans[int(o)].name} · chain {spans[int(o)].chain} ({spans[int(o)].start_label}–{spans[int(o)].end_label})"
             ),
-            help="Shows the CDR's side chains as sticks and zooms to it. Reset view returns to it.",
+            help=f"Shows the CDR's side chains as sticks and frames it with its surroundings (within "
+            f"{CDR_NEIGHBOURHOOD_A:g} Å). Reset view returns to that frame.",
             disabled=not spans,
         )
         if mode == "pLDDT":
             st.caption(f"AlphaFold confidence bands. {PLDDT_RULE}")
         elif mode == "Region (CDRs)":
-            st.caption("CDRs in colour over a grey framework, as in the CDR table below.")
-        st.caption("Hover a residue for its chain, name, number and value; drag to rotate, scroll to zoom.")
+            st.caption("Six CDRs in six colours (colour-blind safe) over a grey framework; other chains in sand.")
+        if framed and chosen in (None, "none"):
+            st.caption(
+                f"Framed on the {len(framed)} of {parsed.n_residues} residues with pLDDT ≥ {FRAME_MIN_PLDDT:g} "
+                f"(without chain ends below {FRAME_TAIL_PLDDT:g}): disordered tails are drawn but do not set the zoom."
+            )
+        st.caption(
+            "Hover a residue for its chain, name, number and value; drag to rotate, scroll to zoom. "
+            "The view is kept when you change colour or style."
+        )
     highlight: tuple[tuple[str, str], ...] = ()
     if chosen not in (None, "none") and chosen.isdigit() and int(chosen) < len(spans):
         highlight = tuple((r.chain, r.label) for r in spans[int(chosen)].residues)
     if mode == "pLDDT":
-        table, legend, title = *view(colors.by_plddt, parsed, confidence, spans), "Model confidence"
+        table, legend = view(colors.by_plddt, parsed, confidence, spans)
+        title = "Model confidence"
     elif mode == "Chain":
-        table, legend, title = *view(colors.by_chain, parsed, confidence, spans), "Chains"
+        table, legend = view(colors.by_chain, parsed, confidence, view(chain_kinds, parsed, antibody), spans)
+        title = "Chains"
     else:
-        table, legend, title = *view(colors.by_region, parsed, confidence, spans, antibody), "Regions"
+        table, legend = view(colors.by_region, parsed, confidence, spans, antibody)
+        title = "Regions"
     text, fmt = viewer_text(file_text, file_format)
     spec = ViewerSpec(
         text,
         fmt,
-        table,
+        common.with_imgt_labels(table, parsed),
         style=style,
         sticks=highlight,
-        focus=highlight,
+        focus=highlight or tuple((r.chain, r.label) for r in framed),
+        focus_radius=CDR_NEIGHBOURHOOD_A if highlight else 0.0,
+        camera_key=camera_key("structure", text),
         legend=legend,
         legend_title=title,
         title="3D structure of the modelled antibody",
@@ -278,6 +302,7 @@ def render(fetched: FetchedJob) -> None:
     if result is None:
         st.info("This job has no structure result.", icon=":material/info:")
         return
+    render_variant_note(fetched, "structure")
     file = common.fetch(result.pdb_storage_path, "structure")
     parsed = common.parse(file) if file is not None else None
     per_residue = result.per_residue_plddt
@@ -290,10 +315,10 @@ def render(fetched: FetchedJob) -> None:
     _facts(result, parsed, confidence)
     if isinstance(result.cdr_analysis, Unparsed):
         render_unparsed(result.cdr_analysis, "the CDR analysis")
-    if parsed is not None and confidence is not None:
+    if file is not None and parsed is not None and confidence is not None:
         sides = view(_sides, parsed, fetched)
         spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
-        _viewer(parsed, file.text, file.format, confidence, spans, sides.antibody)
+        _viewer(parsed, file.text, file.format, confidence, spans, sides)
         d1, d2 = st.columns(2)
         with d1:
             common.download_file(

@@ -1,19 +1,39 @@
 """Colour schemes of the 3D viewer, as per-residue tables (pure: residues in, colours and legend out).
 
-pLDDT uses the AlphaFold bands of `app.conventions`; regions use its CDR colours; chains and the
-antibody/antigen sides use fixed palettes chosen to stay apart from the pLDDT colours.
+The one home of the structure colours, used by Structure and Complex alike. pLDDT uses the
+AlphaFold bands of `app.conventions`. Chains are coloured by kind (heavy blue, light orange,
+antigens green/purple/…: Okabe–Ito, colour-blind safe), so chain H is the same blue in every view.
+The six CDRs have six colours (Paul Tol's "bright" set, colour-blind safe: heavy CDRs cool, light
+CDRs warm) over a mid-grey framework; chains outside the antibody are a pale sand, not another grey.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
-from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, REGION_COLORS, plddt_band, plddt_color
+from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
 from app.structure import CdrSpan, ChainSides, ParsedStructure, ResidueConfidence, ResidueId
 
-CHAIN_PALETTE = ("#4C78A8", "#E45756", "#54A24B", "#B279A2", "#F58518", "#72B7B2", "#9D755D", "#FF9DA6")
-FRAMEWORK_3D = "#B8C4D2"  # framework in 3D: REGION_COLORS' framework tint is too pale on white
-OTHER_CHAIN_3D = "#D9D9D9"
+# Chain colours by kind (Okabe & Ito 2008 palette); a second heavy or light chain takes the paler one.
+CHAIN_COLORS = {
+    "heavy": ("#0072B2", "#56B4E9"),
+    "light": ("#E69F00", "#F0E442"),
+    "antibody": ("#6A51A3", "#9E9AC8"),  # an scFv (both domains) or an untyped antibody chain
+    "antigen": ("#009E73", "#CC79A7", "#D55E00", "#999999", "#000000"),
+}
+KIND_NAMES = {"heavy": "heavy", "light": "light", "antibody": "antibody", "antigen": "antigen"}
+# The six CDRs (Tol 2021, "bright"): heavy blue/cyan/green, light yellow/red/purple.
+CDR_COLORS = {
+    "H1": "#4477AA",
+    "H2": "#66CCEE",
+    "H3": "#228833",
+    "L1": "#CCBB44",
+    "L2": "#EE6677",
+    "L3": "#AA3377",
+}
+FRAMEWORK_3D = "#A0A0A0"  # antibody framework: a mid grey the CDR colours stand out from
+OTHER_CHAIN_3D = "#E8D9B5"  # chains outside the antibody (antigen, others): pale sand, not a second grey
 SIDE_COLORS = {"antibody": "#9ECAE9", "antigen": "#FFCB8E"}  # cartoon of each side
 INTERFACE_COLORS = {"antibody": "#1F5FAD", "antigen": "#D9480F"}  # its interface residues
 
@@ -63,7 +83,7 @@ def plddt_legend() -> Legend:
 
 
 def by_plddt(
-    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan] = ()
+    parsed: ParsedStructure, confidence: ResidueConfidence, spans: Sequence[CdrSpan] = ()
 ) -> tuple[Colors, Legend]:
     if not confidence.is_plddt:  # other kinds have no pLDDT colours: every residue "no score"
         colors = tuple(
@@ -86,18 +106,38 @@ def by_plddt(
     return tuple(rows), legend
 
 
+def chain_colors(kinds: dict[str, str]) -> dict[str, str]:
+    """Each chain's colour by its kind (`app.structure.chains.chain_kinds`), in the order given."""
+    seen: dict[str, int] = {}
+    out = {}
+    for chain, kind in kinds.items():
+        palette = CHAIN_COLORS.get(kind, CHAIN_COLORS["antigen"])
+        out[chain] = palette[seen.get(kind, 0) % len(palette)]
+        seen[kind] = seen.get(kind, 0) + 1
+    return out
+
+
 def by_chain(
-    parsed: ParsedStructure, confidence: ResidueConfidence | None, spans: list[CdrSpan] = ()
+    parsed: ParsedStructure,
+    confidence: ResidueConfidence | None,
+    kinds: dict[str, str],
+    spans: Sequence[CdrSpan] = (),
 ) -> tuple[Colors, Legend]:
+    """Every chain in the colour of its kind; the legend names chain and kind ("Chain H · heavy")."""
     cdrs = _cdr_of(list(spans))
-    palette = {c.name: CHAIN_PALETTE[i % len(CHAIN_PALETTE)] for i, c in enumerate(parsed.chains)}
+    kinds = {c.name: kinds.get(c.name, "antigen") for c in parsed.chains}
+    palette = chain_colors(kinds)
     colors = tuple(
-        (r.chain, r.label, palette[chain.name], _info(r.id, confidence, cdrs))
+        (r.chain, r.label, palette[chain.name], _info(r.id, confidence, cdrs, kinds[chain.name]))
         for chain in parsed.chains
         for r in chain.residues
     )
-    legend = tuple((palette[c.name], f"Chain {c.name}") for c in parsed.chains)
+    legend = tuple((palette[c.name], f"Chain {c.name} · {KIND_NAMES[kinds[c.name]]}") for c in parsed.chains)
     return colors, legend
+
+
+def cdr_color(span: CdrSpan) -> str:
+    return CDR_COLORS.get(span.cdr, NO_SCORE_COLOR)
 
 
 def by_region(
@@ -106,26 +146,24 @@ def by_region(
     spans: list[CdrSpan],
     antibody_chains: tuple[str, ...],
 ) -> tuple[Colors, Legend]:
-    """CDR1/2/3 in the conventions' CDR colours, antibody framework in grey-blue, other chains light grey."""
+    """The six CDRs in six colours, antibody framework mid grey, other chains pale sand."""
     cdrs = _cdr_of(list(spans))
+    antibody = set(antibody_chains) | {s.chain for s in spans}
     rows = []
     for chain in parsed.chains:
         for r in chain.residues:
             span = cdrs.get(r.id)
             if span is not None:
-                color = REGION_COLORS.get(f"CDR{span.cdr[-1:]}", NO_SCORE_COLOR)
-            elif chain.name in antibody_chains or chain.name in {s.chain for s in spans}:
+                color = cdr_color(span)
+            elif chain.name in antibody:
                 color = FRAMEWORK_3D
             else:
                 color = OTHER_CHAIN_3D
             rows.append((r.chain, r.label, color, _info(r.id, confidence, cdrs)))
-    legend: Legend = (
-        (REGION_COLORS["CDR1"], "CDR1"),
-        (REGION_COLORS["CDR2"], "CDR2"),
-        (REGION_COLORS["CDR3"], "CDR3"),
-        (FRAMEWORK_3D, "Framework"),
-    )
-    if any(c.name not in antibody_chains for c in parsed.chains):
+    present = {s.cdr for s in spans}
+    legend: Legend = tuple((color, f"CDR-{cdr}") for cdr, color in CDR_COLORS.items() if cdr in present)
+    legend += ((FRAMEWORK_3D, "Framework"),)
+    if any(c.name not in antibody for c in parsed.chains):
         legend += ((OTHER_CHAIN_3D, "Other chains"),)
     return tuple(rows), legend
 

@@ -10,6 +10,7 @@ import streamlit as st
 from app import errors
 from app.client import FetchedJob, StructureFile
 from app.conventions import plddt_band
+from app.residues import domain_residues
 from app.structure import CdrSpan, ParsedStructure, ResidueConfidence, StructureParseError, parse_structure
 from components import services
 from components.formatting import md_code, md_escape
@@ -78,15 +79,44 @@ def download_file(file: StructureFile, *, key: str, label: str) -> None:
     )
 
 
+def imgt_labels(sequence: str) -> tuple[str | None, ...]:
+    """IMGT label of each residue of a chain inside an antibody V domain (app.residues), else None."""
+    places = domain_residues(sequence)
+    return tuple(str(label) if p is not None and (label := p.label("imgt")) is not None else None for p in places)
+
+
+def with_imgt_labels(
+    colors: tuple[tuple[str, str, str, str], ...], parsed: ParsedStructure
+) -> tuple[tuple[str, str, str, str], ...]:
+    """The 3D hover text of antibody V-domain residues starts with their IMGT label, as every tab names them
+    (the viewer itself prints chain, residue name and the file's number)."""
+    imgt: dict[tuple[str, str], str] = {}
+    for chain in parsed.chains:
+        for residue, label in zip(chain.residues, imgt_labels(chain.sequence)):
+            if label is not None:
+                imgt[(chain.name, residue.label)] = label
+    if not imgt:
+        return colors
+    return tuple(
+        (chain, label, color, f"IMGT {imgt[(chain, label)]}" + (f" · {info}" if info else ""))
+        if (chain, label) in imgt
+        else (chain, label, color, info)
+        for chain, label, color, info in colors
+    )
+
+
 def tracks(parsed: ParsedStructure, confidence: ResidueConfidence) -> list[ChainTrack]:
     out = []
     for chain in parsed.chains:
+        if all(confidence.values.get(r.id) is None for r in chain.residues):
+            continue  # no scores: no track (and no numbering to do)
         out.append(
             ChainTrack(
                 chain=chain.name,
                 labels=tuple(r.label for r in chain.residues),
                 names=tuple(r.name for r in chain.residues),
                 values=tuple(confidence.values.get(r.id) for r in chain.residues),
+                imgt_labels=imgt_labels(chain.sequence),
             )
         )
     return [t for t in out if any(v is not None for v in t.values)]

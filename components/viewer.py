@@ -5,6 +5,10 @@
 names, residue names) reaches the page only inside JSON whose `<`, `>` and `&` are escaped, so
 `</script>` or HTML in a REMARK or a chain id cannot close the script or inject markup; labels are
 drawn on the canvas or set with `textContent`, never as HTML.
+
+The camera (rotation and zoom, 3Dmol's `getView()`) outlives a redraw: with a `camera_key`, the
+page keeps it in the browser tab's sessionStorage and restores it after a colour or style change
+rebuilds the iframe. A new framing target (`focus`, e.g. another CDR picked) frames afresh.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ class ViewerSpec:
     style: str = "cartoon"
     sticks: tuple[tuple[str, str], ...] = ()  # residues whose side chains are drawn as sticks
     focus: tuple[tuple[str, str], ...] = ()  # residues the initial view (and reset) zooms to
+    focus_radius: float = 0.0  # Å around the focus residues also kept in frame (their neighbourhood)
+    camera_key: str = ""  # the structure's identity: the camera is kept across redraws under it ("": not kept)
     legend: tuple[tuple[str, str], ...] = ()  # (#colour, text)
     legend_title: str = ""
     height: int = DEFAULT_HEIGHT
@@ -46,6 +52,16 @@ def _safe_json(value: object) -> str:
     """JSON that is also safe inside an HTML <script>: no `<`, `>` or `&`, no raw U+2028/2029."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+@lru_cache(maxsize=16)
+def camera_key(scope: str, model_text: str) -> str:
+    """A `ViewerSpec.camera_key`: the viewer's scope and a digest of the model (once per text)."""
+    return f"{scope}:{_digest(model_text)}"
 
 
 def _nested(pairs: tuple[tuple[str, ...], ...]) -> dict[str, dict[str, object]]:
@@ -93,10 +109,33 @@ V.setHoverable({}, true, function (atom, viewer) {
   if (atom && atom.abLabel) { viewer.removeLabel(atom.abLabel); delete atom.abLabel; }
   info.style.visibility = 'hidden';
 });
-if (P.hasFocus) { V.zoomTo({predicate: abFocus}); } else { V.zoomTo(); }
+function abFrame() {
+  if (!P.hasFocus) { V.zoomTo(); return; }
+  var sel = {predicate: abFocus};
+  V.zoomTo(P.r > 0 ? {within: {distance: P.r, sel: sel}} : sel);
+}
+var CAM = P.cam ? 'abdash-camera:' + P.cam : '';
+function abStore() { try { return window.sessionStorage; } catch (e) { return null; } }
+function abKept() {
+  var store = abStore();
+  if (!CAM || !store) { return null; }
+  try {
+    var kept = JSON.parse(store.getItem(CAM) || 'null');
+    return (kept && kept.f === P.zf && kept.v && kept.v.length === 8) ? kept.v : null;
+  } catch (e) { return null; }
+}
+function abKeep(v) {
+  var store = abStore();
+  if (!CAM || !store) { return; }
+  try { store.setItem(CAM, JSON.stringify({f: P.zf, v: v})); } catch (e) { }
+}
+abFrame();
 V.render();
 var home = V.getView();
-window.abdashReset = function () { V.setView(home); V.render(); };
+var kept = abKept();
+if (kept) { V.setView(kept); V.render(); }
+V.setViewChangeCallback(abKeep);
+window.abdashReset = function () { V.setView(home); V.render(); abKeep(home); };
 window.abdashViewer = V;
 document.getElementById('abdash-viewer').setAttribute('data-ready', '1');
 """
@@ -175,6 +214,9 @@ def build_viewer_html(spec: ViewerSpec, js_url: str) -> str:
         "k": _nested(spec.sticks),
         "z": _nested(spec.focus),
         "hasFocus": bool(spec.focus),
+        "r": spec.focus_radius,
+        "cam": spec.camera_key,
+        "zf": _digest(repr((spec.focus, spec.focus_radius))),  # the framing target the kept camera belongs to
     }
     view.startjs += _VIEWER_JS.replace("__PAYLOAD__", _safe_json(payload))
     fragment = view.startjs + view.endjs

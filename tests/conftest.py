@@ -60,8 +60,9 @@ def shared_data() -> Path:
 
 
 @pytest.fixture
-def dashboard_env(monkeypatch: pytest.MonkeyPatch) -> Callable[[RunningServer], None]:
+def dashboard_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[RunningServer], None]:
     """Point the dashboard at a given server through the environment, as a user would."""
+    monkeypatch.setenv("ABDASH_DATA_DIR", str(tmp_path / "abdash-data"))  # the review database of this test
 
     def point_at(server: RunningServer) -> None:
         monkeypatch.setenv("ABDASH_API_URL", server.url)

@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,6 +49,8 @@ class DashboardProcess:
             log_path = artifacts / f"streamlit-{self.port}.log"
         self.log_path = log_path
         env = {**os.environ, "ABDASH_API_URL": api.url, "ABDASH_API_TOKEN": api.token, **(extra_env or {})}
+        self._data_dir = tempfile.TemporaryDirectory(prefix="abdash-data-")  # its review database, unless given
+        env.setdefault("ABDASH_DATA_DIR", self._data_dir.name)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 - open for the life of the process, closed in stop()
         self.proc = subprocess.Popen(
             [
@@ -98,6 +101,7 @@ class DashboardProcess:
                 self.proc.wait(5)
         if not self._log.closed:
             self._log.close()
+        self._data_dir.cleanup()
 
 
 class ServedDashboard:

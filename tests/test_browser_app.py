@@ -67,7 +67,8 @@ SAMPLES = _samples()
 
 def expected_sections(body: dict) -> list[str]:
     sections = ["Overview"] + [name for name, key in SECTION_FIELDS.items() if body.get(key)]
-    return sections + ["Raw JSON"]
+    review = ["Review"] if body["job"]["status"] == "completed" else []
+    return sections + review + ["Raw JSON"]
 
 
 def slug(text: str) -> str:

@@ -5,6 +5,7 @@ between the two sides with numpy, 4.5 Å inclusive."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +103,82 @@ def test_mmcif_complex_interface_runs(shared_data: Path) -> None:
     assert set(sides.antibody) == {"B", "C"} and sides.antigen == ("A",)
     residues = compute_interface(read_gemmi(text, "mmcif"), sides)
     assert {r.id.chain for r in residues} == {"A", "B", "C"}
+
+
+SAMPLE_1N8Z = SAMPLES / "storage" / "complexes" / "1n8z_trastuzumab_fv_her2.pdb"
+
+
+def brute_force_contacts(text: str, antibody: set[str], cutoff: float = 4.5) -> dict[tuple[str, str], dict[str, float]]:
+    """(chain, label) → {"chain:label" of each partner on the other side: closest heavy-atom distance}."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("ENDMDL"):
+            break
+        element = line[76:78].strip() if line.startswith("ATOM  ") else "H"
+        if element.upper() in ("H", "D"):
+            continue
+        rows.append((line[21], line[22:27].strip(), float(line[30:38]), float(line[38:46]), float(line[46:54])))
+    xyz = np.array([r[2:] for r in rows])
+    side = np.array([r[0] in antibody for r in rows])
+    d = np.sqrt(((xyz[side][:, None, :] - xyz[~side][None, :, :]) ** 2).sum(axis=2))
+    ab = [r for r, s in zip(rows, side) if s]
+    ag = [r for r, s in zip(rows, side) if not s]
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for i, j in zip(*np.nonzero(d <= cutoff)):
+        for me, other in (
+            ((ab[i][0], ab[i][1]), f"{ag[j][0]}:{ag[j][1]}"),
+            ((ag[j][0], ag[j][1]), f"{ab[i][0]}:{ab[i][1]}"),
+        ):
+            best = out.setdefault(me, {})
+            best[other] = min(best.get(other, np.inf), float(d[i, j]))
+    return out
+
+
+def test_interface_table_partners_match_brute_force() -> None:
+    """Issue 13: per residue its chain type, CDR or framework, and partners with distances (page and CSV)."""
+    from app.structure.interface import INTERFACE_COLUMNS, interface_table
+
+    text = SAMPLE_1N8Z.read_text()
+    parsed = parse_structure(text, "pdb")
+    sides = split_sides(parsed)
+    table = interface_table(compute_interface(read_gemmi(text, "pdb"), sides), parsed)
+    assert tuple(table.columns) == INTERFACE_COLUMNS
+    expected = brute_force_contacts(text, set(sides.antibody))
+    assert {(c, r) for c, r in zip(table["chain"], table["residue"])} == set(expected)
+    for row in table.itertuples():
+        items = [re.fullmatch(r"(\w+):([A-Z])(-?\d+[A-Z]?) (\d+\.\d) Å", item) for item in row.partners.split("; ")]
+        assert all(items), row.partners
+        want = expected[(row.chain, row.residue)]
+        assert {f"{m.group(1)}:{m.group(3)}" for m in items} == set(want)
+        distances = [float(m.group(4)) for m in items]
+        assert distances == sorted(distances)
+        assert row.n_partners == len(want)
+        assert abs(row.closest_A - min(want.values())) < 0.006
+    by = {(c, r): i for i, (c, r) in enumerate(zip(table["chain"], table["residue"]))}
+    arg = table.iloc[by[("H", "55")]]  # trastuzumab's Kabat R50, IMGT 55: FR2 under IMGT, CDR-H2 under Kabat and North
+    assert (arg.residue_name, arg.chain_type, arg.region_imgt, arg.cdr_under) == (
+        "ARG",
+        "heavy",
+        "FR-H2",
+        "Kabat, North",
+    )
+    assert arg.partners.startswith("A:D560 2.6 Å; A:E558 3.1 Å")
+    light = table.iloc[by[("L", "37")]]
+    assert (light.chain_type, light.region_imgt) == ("light (κ)", "CDR-L1")
+    antigen = table.iloc[by[("A", "560")]]
+    assert (antigen.chain_type, antigen.region_imgt, antigen.n_partners) == ("antigen", "—", 3)
+
+
+def test_service_interface_gets_its_partners_from_the_file() -> None:
+    from app.structure.interface import residues_from_labels, with_partners
+
+    text = SAMPLE_1N8Z.read_text()
+    parsed = parse_structure(text, "pdb")
+    sides = split_sides(parsed)
+    given, missing = residues_from_labels(parsed, {"H": ["55", "999"], "A": ["560"]}, sides)
+    assert missing == ["H:999"]
+    found = with_partners(given, read_gemmi(text, "pdb"), sides)
+    assert [str(r.id) for r in found] == ["H:55", "H:999", "A:560"]
+    assert [c.distance for c in found[0].partners] == sorted(c.distance for c in found[0].partners)
+    assert str(found[0].partners[0].id) == "A:560" and found[1].partners == ()
+    assert {str(c.id) for c in found[2].partners} == {"H:55", "H:66", "L:114"}

@@ -199,7 +199,7 @@ def test_structure_file_fault_is_explained_and_the_rest_of_the_job_still_shows(f
     assert "outside storage" not in page.content()
     # the rest of the job: header, every section tab, and the other sections draw without errors
     assert page.locator(".st-key-job-header").count() == 1
-    expected = ["Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON"]
+    expected = ["Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Review", "Raw JSON"]
     assert tab_labels(page) == expected
     if case.name == "missing-file":
         for section in ("Overview", "Stability", "Complex"):

@@ -26,7 +26,16 @@ from tests.hostile import sample_bodies
 
 MAX_EXAMPLES = int(os.environ.get("ABDASH_FUZZ_EXAMPLES", "200"))
 AA = "ACDEFGHIKLMNPQRSTVWY"
-SECTION_NAMES = {"Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON"}
+SECTION_NAMES = {
+    "Overview",
+    "Humanization",
+    "Structure",
+    "Stability",
+    "Immunogenicity",
+    "Complex",
+    "Review",
+    "Raw JSON",
+}
 COUNTS: dict = {"payloads": 0, "distinct_payloads": 0, "section_renders": 0, "by_section": {}}
 _SEEN: set[int] = set()
 

@@ -255,7 +255,7 @@ def test_filters_and_strategy_picker(open_page):
     at.multiselect(key="hum-chain-filter").set_value(["VH"]).run()
     assert set(_mutation_table(at)["Chain"]) == {"VH"}
     at.multiselect(key="hum-region-filter").set_value(["FR1"]).run()
-    assert set(_mutation_table(at)["Region"]) <= {"FR1"}
+    assert set(_mutation_table(at)["region_imgt"]) <= {"FR1"}
     second = SAMPLES[job_id]["results"][1]
     at.selectbox(key="hum-strategy").set_value(second["strategy"]).run()
     assert not _errors(at)
@@ -332,3 +332,27 @@ def test_scheduled_sample_once_completed(open_page, variant_server):
     at = open_page(VARIANT_IDS["scheduled_sample"], section=SECTION, server=variant_server)
     assert not _errors(at)
     assert "Sequences" in [s.value for s in at.subheader]
+
+
+CETUXIMAB_JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
+
+
+def test_cdr_changes_under_any_definition_are_shown(open_page):
+    """Issue 13: cetuximab's germline_framework mutates Kabat CDR-H1/H2 residues (IMGT 39-40, 66-74), which
+    the page called 'VH CDR 0' and marked green. Now each mutation has its region under every definition."""
+    at = open_page(CETUXIMAB_JOB, section=SECTION)
+    assert not _errors(at)
+    overview = next(d.value for d in at.dataframe if "VH total" in d.value.columns)
+    row = overview[overview["Strategy"] == "germline_framework"].iloc[0]
+    assert row["VH CDR any"] == 8 and row["VH CDR Kabat"] == 8 and row["VH CDR IMGT"] == 0
+    assert row["VH CDR North"] == 4 and row["VL CDR any"] == 2
+    at.selectbox(key="hum-strategy").set_value("germline_framework").run()
+    table = _mutation_table(at)
+    assert {"region_imgt", "region_kabat", "region_chothia", "region_north", "CDR under"} <= set(table.columns)
+    at39 = table[(table["Chain"] == "VH") & (table["Position"] == "39")].iloc[0]
+    assert (at39["region_imgt"], at39["region_kabat"], at39["region_north"]) == ("FR2", "CDR1", "CDR1")
+    assert at39["CDR under"] == "Kabat, North"
+    kabat_h2 = table[(table["Chain"] == "VH") & table["Position"].isin(["66", "69", "70", "71", "72"])]
+    assert set(kabat_h2["region_kabat"]) == {"CDR2"} and set(kabat_h2["region_imgt"]) == {"FR3"}
+    captions = " ".join(c.value for c in at.caption)
+    assert "8 CDR under any definition (IMGT 0 · Kabat 8 · Chothia 0 · North 4)" in captions

@@ -284,3 +284,24 @@ def test_vhh_hallmarks_in_kabat_are_reported_at_imgt_positions():
     assert by_imgt["42"]["Parental"] == "F" and by_imgt["42"]["Parental is"] == "VHH-type"
     assert by_imgt["42"]["Humanized is"] == "human VH-type" and by_imgt["52"]["Changed"] == "yes"
     assert by_imgt["52"]["Humanized is"] == "VHH- and human-type"  # W52 is listed for both (conventions)
+
+
+def test_cetuximab_germline_framework_cdr_changes_per_definition():
+    """Issue 13: counted per CDR definition and 'in any'; only 'any' is ranked (green), and the CSV names each scheme."""
+    import json
+    from pathlib import Path
+
+    from app.humanization.review import review_strategy
+    from app.models import JobResponse
+    from app.sample_api import DEFAULT_DATA_DIR
+
+    body = json.loads((Path(DEFAULT_DATA_DIR) / "jobs" / "1d4490b7-23df-5396-9f51-ceb8d92e70f3.json").read_text())
+    reviews = [review_strategy(row, i) for i, row in enumerate(JobResponse.model_validate(body).strategies)]
+    frame, better = tables.overview_frame(reviews)
+    germline = frame[frame["Strategy"] == "germline_framework"].index[0]
+    counts = {c: frame.loc[germline, c] for c in frame.columns if c.startswith("VH CDR")}
+    assert counts == {"VH CDR any": 8, "VH CDR IMGT": 0, "VH CDR Kabat": 8, "VH CDR Chothia": 0, "VH CDR North": 4}
+    assert "VH CDR any" in better and "VH CDR IMGT" not in better
+    assert not tables.best_mask(frame, better).loc[germline, "VH CDR any"]
+    csv = tables.mutation_frame(reviews).to_csv(index=False).splitlines()[0].split(",")
+    assert csv[6:11] == ["region_imgt", "region_kabat", "region_chothia", "region_north", "CDR under"]

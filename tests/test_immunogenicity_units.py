@@ -204,9 +204,10 @@ def test_suggestions_cross_checked_with_the_ddg_matrix_and_cdrs():
         suggestion(chain="H", position=6, **{"from": "S", "to": "T"}, epitopes_removed=1),
     ]
     frame = suggestions_frame(suggestions, ctx, table)
-    assert list(frame["mutation"]) == ["H:E4D", "H:K3A", "H:S6T"]  # most epitopes removed first
+    # most epitopes removed first; named by the scheme label, the index second (issue 13: one numbering)
+    assert list(frame["mutation"]) == ["H:E27D", "H:K3A", "H:S29T"]
     assert list(frame["touches CDR"]) == [True, False, False]
-    assert list(frame["numbering"]) == ["27", "3", "29"]
+    assert list(frame["position"]) == ["H:27 (IMGT) · residue 4", "H:3 (IMGT) · residue 3", "H:29 (IMGT) · residue 6"]
     assert frame["ddG (kcal/mol)"].iloc[1] == pytest.approx(0.8)
     assert frame["stability"].tolist() == ["stabilizing (-0.40)", "destabilizing (+0.80)", "not in the ddG matrix"]
     assert frame["risk after"].iloc[1] == pytest.approx(0.3)
@@ -251,3 +252,19 @@ def test_epitope_map_has_one_row_per_kind_and_names_the_threshold():
     assert residues.cdr_spans() == [("CDR1", 4, 5), ("CDR2", 7, 8)]
     assert {a.text for a in fig.layout.annotations} >= {"CDR1", "CDR2", "no B-cell epitopes predicted on this chain"}
     assert np.array(bars[1].y).sum() > 0
+
+
+def test_epitope_map_names_residues_by_the_numbering_scheme():
+    """Issue 13: the map names each residue by the scheme label, the 1-based index second (ticks and hover)."""
+    ctx = context()
+    residues = ctx.chains["vh"]
+    tracks = [per_residue_track(EPITOPES, kind, "H", residues.length, Criteria()) for kind in (MHC1, MHC2, BCELL)]
+    labels = tuple(residues.label_at(i) for i in range(1, residues.length + 1))
+    fig = build_epitope_map("H", residues.sequence, tracks, residues.cdr_spans(), "t", "alleles", labels, "imgt")
+    bar = next(t for t in fig.data if t.type == "bar")
+    where = [row[3] for row in bar.customdata]
+    assert where[3] == "H:27 (IMGT) · residue 4" and where[7] == "H:57 (IMGT) · residue 8"
+    assert "%{customdata[3]}" in bar.hovertemplate
+    bottom = fig.layout.xaxis3
+    assert list(bottom.ticktext) == [labels[v - 1] for v in bottom.tickvals]
+    assert "IMGT numbering" in bottom.title.text

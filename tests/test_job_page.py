@@ -52,7 +52,7 @@ def test_completed_job_from_a_link_shows_header_and_sections(open_page, jobs):
     at = open_page(ids["completed"], server=server)
     assert not at.exception and not at.error
     assert at.text_input(key="job_id").value == ids["completed"]
-    assert [t.label for t in at.tabs] == ["Overview", "Humanization", "Structure", "Raw JSON"]
+    assert [t.label for t in at.tabs] == ["Overview", "Humanization", "Structure", "Review", "Raw JSON"]
     assert "ran **11 min 30 s**" in texts(at)
     assert "Structure confidence 0.91" in texts(at)
 

@@ -66,16 +66,25 @@ def test_sample_chain_filter_and_sort(open_page):
     at = open_page(body["job"]["id"], section="Stability")
     positions = body["stability_result"]["ddg_matrix"]["positions"]
     light = [p for p in positions if p.startswith("L:")]
+    # The sample's positions are 1-based indices; the map names them by the modelled strategy's numbering
+    # (issue 13: one residue numbering across tabs), the index second in the hover.
+    wanted = body["structure_result"]["humanization_result_id"]
+    strategy = next(r for r in body["results"] if r["id"] == wanted)
+    vl_labels = [e["position"] for e in strategy["numbering"]["vl"]]
+    shown = {p: f"L:{vl_labels[int(p[2:]) - 1]}" for p in light}
+    assert any(shown[p] != p for p in light)  # IMGT labels differ from indices past the first gap
     at.multiselect(key="stab-chain").set_value(["L"]).run()
     assert not at.exception
     trace = next(t for s in plotly_specs(at) for t in s["data"] if t.get("name") == "ΔΔG")
-    assert trace["x"] == light
+    assert trace["x"] == [shown[p] for p in light]
+    hover = {c[2] for c in trace["customdata"][0]}
+    assert f"{shown[light[5]]} (IMGT) · residue {light[5][2:]} · given as {light[5]}" in hover
     at.radio(key="stab-sort").set_value("best").run()
     trace = next(t for s in plotly_specs(at) for t in s["data"] if t.get("name") == "ΔΔG")
-    assert sorted(trace["x"]) == sorted(light)
+    assert sorted(trace["x"]) == sorted(shown.values())
     # best achievable first: the first column holds the lowest non-wild-type value of the light chain
     values = dict(zip(positions, body["stability_result"]["ddg_matrix"]["values"]))
-    bests = {p: min(v for v in values[p] if v is not None and v != 0) for p in light}
+    bests = {shown[p]: min(v for v in values[p] if v is not None and v != 0) for p in light}
     assert bests[trace["x"][0]] == min(bests.values())
 
 

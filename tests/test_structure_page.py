@@ -37,6 +37,16 @@ def test_complex_section_on_the_sample_job(open_page) -> None:
     frames = at.dataframe
     summary = next(f.value for f in frames if "Side" in f.value.columns)
     assert dict(zip(summary["Chain"], summary["Interface residues"])) == {"H": 10, "L": 10, "A": 19}
+    # Issue 13: per residue its chain type, CDR or framework and its partners with distances
+    table = next(f.value for f in frames if "partners" in f.value.columns)
+    assert list(table.columns) == [
+        "chain", "residue", "residue_name", "chain_type", "region_imgt", "cdr_under", "n_partners",
+        "closest_A", "partners",
+    ]  # fmt: skip
+    h55 = table[(table["chain"] == "H") & (table["residue"] == "55")].iloc[0]
+    assert (h55["chain_type"], h55["region_imgt"], h55["cdr_under"]) == ("heavy", "FR-H2", "Kabat, North")
+    assert h55["partners"].startswith("A:D560 2.6 Å")
+    assert set(table[table["chain"] == "A"]["chain_type"]) == {"antigen"}
     assert "pLDDT" not in at.radio(key="complex-color").options  # X-ray: no pLDDT colouring
     assert "temperature factors" in _texts(at)
 

@@ -48,7 +48,7 @@ def _script_blocks(page: str) -> list[str]:
 def _spec(text: str, fmt: str) -> ViewerSpec:
     parsed = parse_structure(text, fmt)
     vt, vf = viewer_text(text, fmt)
-    colors, legend = by_chain(parsed, None)
+    colors, legend = by_chain(parsed, None, {})
     return ViewerSpec(vt + "\nREMARK " + EVIL, vf, colors, legend=legend, legend_title=EVIL)
 
 
@@ -66,7 +66,7 @@ def test_file_text_cannot_break_out(text: str, fmt: str) -> None:
 def test_raw_pdb_remark_through_viewer_spec_is_escaped() -> None:
     """Even when the raw file text (with its REMARK) is handed to the viewer, nothing escapes."""
     parsed = parse_structure(PDB, "pdb")
-    colors, legend = by_chain(parsed, None)
+    colors, legend = by_chain(parsed, None, {})
     page = build_viewer_html(ViewerSpec(PDB, "pdb", colors, legend=legend), "/x.js")
     assert page.count("</script>") == 2 and "<script>alert" not in page
     assert "\\u003c/script>\\u003cscript>alert(1)" in page

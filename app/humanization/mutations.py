@@ -4,10 +4,11 @@ scientist compares strategies by (total, framework, CDR, Vernier zone, share of 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.humanization.alignment import PairAlignment
 from app.humanization.numbering import ChainNumbering, is_cdr, normalise_region
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 
 SOURCE_SERVICE = "service"
 SOURCE_ALIGNMENT = "alignment"
@@ -27,10 +28,26 @@ class MutationRecord:
     vernier: bool
     reason: str
     source: str  # SOURCE_SERVICE or SOURCE_ALIGNMENT
+    # (definition, region) for IMGT, Kabat, Chothia and North: a framework residue under one
+    # definition can be a CDR residue under another (Kabat CDR-H2 runs into IMGT FR3)
+    by_definition: tuple[tuple[str, str | None], ...] = field(default=())
 
     @property
     def in_cdr(self) -> bool:
+        """In a CDR by the numbering's own regions (the scheme's definition)."""
         return is_cdr(self.region)
+
+    def region_under(self, definition: str) -> str | None:
+        return dict(self.by_definition).get(definition)
+
+    @property
+    def cdr_definitions(self) -> tuple[str, ...]:
+        """The definitions under which the residue is in a CDR (e.g. ('kabat', 'north'))."""
+        return tuple(name for name, region in self.by_definition if is_cdr(region))
+
+    @property
+    def in_any_cdr(self) -> bool:
+        return self.in_cdr or bool(self.cdr_definitions)
 
     @property
     def in_framework(self) -> bool:
@@ -46,13 +63,33 @@ class MutationRecord:
 class MutationCounts:
     total: int
     framework: int
-    cdr: int
+    cdr: int  # by the numbering's own regions
     vernier: int
     framework_kept: float | None  # share of parental framework residues kept, 0-1; None without parental
+    cdr_by_definition: tuple[tuple[str, int], ...] = ()  # (definition, CDR mutations) per CDR definition
+    cdr_any: int = 0  # in a CDR under at least one definition
+
+    def cdr_under(self, definition: str) -> int | None:
+        return dict(self.cdr_by_definition).get(definition)
+
+
+def definition_title(definition: str) -> str:
+    return DEFINITIONS[definition].title
 
 
 def _flag(flags: tuple[bool, ...] | None, index: int | None) -> bool:
     return bool(flags) and index is not None and 1 <= index <= len(flags) and flags[index - 1]
+
+
+def _by_definition(
+    humanized: ChainNumbering, parental: ChainNumbering | None, humanized_index: int | None, parental_index: int | None
+) -> tuple[tuple[str, str | None], ...]:
+    """Regions under every CDR definition: of the humanized residue, or the parental one for a deletion."""
+    if humanized_index is not None and 1 <= humanized_index <= len(humanized.sequence):
+        return tuple(humanized.regions_under(humanized_index).items())
+    if parental is not None and parental_index is not None:
+        return tuple(parental.regions_under(parental_index).items())
+    return tuple((name, None) for name in DEFINITION_ORDER)
 
 
 def column_regions(
@@ -119,6 +156,7 @@ def reconcile(
                 vernier,
                 reason or "—",
                 SOURCE_SERVICE,
+                _by_definition(humanized, parental, index if inside else None, parental_index),
             )
         )
         if inside:
@@ -149,6 +187,7 @@ def reconcile(
                 vernier,
                 note,
                 SOURCE_ALIGNMENT,
+                _by_definition(humanized, parental, column.humanized_index, column.parental_index),
             )
         )
     records.sort(key=lambda r: r.humanized_index if r.humanized_index is not None else (r.parental_index or 0) - 0.5)
@@ -172,4 +211,8 @@ def count(
         cdr=sum(r.in_cdr for r in records),
         vernier=sum(r.vernier for r in records),
         framework_kept=kept,
+        cdr_by_definition=tuple(
+            (name, sum(is_cdr(r.region_under(name)) for r in records)) for name in DEFINITION_ORDER
+        ),
+        cdr_any=sum(r.in_any_cdr for r in records),
     )

@@ -7,32 +7,46 @@ when it can; otherwise the chain is numbered here with immunum (MIT, offline), a
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.conventions import KABAT_VERNIER, REGION_ORDER
+from app.residues import (
+    DEFINITION_ORDER,
+    NumberedChain,
+    Region,
+    clean_sequence,
+    number_sequence,
+    region_name,
+    scheme_name,
+    scheme_region,
+)
+from app.residues import is_cdr as is_cdr
 
 SCHEMES = ("imgt", "kabat", "chothia", "martin", "aho")
 DEFAULT_SCHEME = "imgt"
-_LEADING_INT = re.compile(r"\s*(-?\d+)")
 
 SOURCE_SERVICE = "service"
 SOURCE_LOCAL = "immunum"
 SOURCE_NONE = "none"
 
+__all__ = ["clean_sequence", "is_cdr"]
+
 
 @dataclass(frozen=True)
 class ChainNumbering:
-    """Labels and regions of one chain, one entry per residue of `sequence`, and where they came from."""
+    """Labels and regions of one chain, one entry per residue of `sequence`, and where they came from.
+
+    `by_definition` is immunum's numbering of the same sequence in IMGT, Kabat and Chothia, so every
+    residue also has its region under each CDR definition (None when immunum cannot number it)."""
 
     sequence: str
     scheme: str | None  # lower-case scheme name, None when unnumbered
     labels: tuple[str, ...]  # one per residue; sequential 1..n when unnumbered
     regions: tuple[str | None, ...]  # FR1..FR4 / CDR1..CDR3, or None outside the domain / unknown
-    source: str  # SOURCE_SERVICE, SOURCE_LOCAL or SOURCE_NONE
+    source: str  # SOURCE_SERVICE or SOURCE_LOCAL or SOURCE_NONE
     chain_type: str | None = None  # immunum's call (H, K, L) when numbered here
     note: str | None = None  # why the chain could not be numbered
+    by_definition: NumberedChain | None = None
 
     @property
     def numbered(self) -> bool:
@@ -45,6 +59,23 @@ class ChainNumbering:
     def region(self, index: int) -> str | None:
         return self.regions[index - 1] if 1 <= index <= len(self.regions) else None
 
+    def region_under(self, index: int | None, definition: str) -> str | None:
+        """The residue's region under a CDR definition (imgt, kabat, chothia, north).
+
+        The service's own region counts for the definition of its scheme; the others come from
+        immunum's numbering of the sequence in the definition's scheme."""
+        if index is None or not 1 <= index <= len(self.sequence):
+            return None
+        if self.source == SOURCE_SERVICE and self.scheme == definition and self.regions[index - 1]:
+            return self.regions[index - 1]
+        if self.by_definition is None or not self.by_definition.numbered:
+            return None
+        found = self.by_definition.region(index, definition)
+        return found.name if found else None
+
+    def regions_under(self, index: int | None) -> dict[str, str | None]:
+        return {name: self.region_under(index, name) for name in DEFINITION_ORDER}
+
     def describe(self) -> str:
         scheme = (self.scheme or "").upper() if self.scheme != "chothia" else "Chothia"
         if self.source == SOURCE_SERVICE:
@@ -54,78 +85,15 @@ class ChainNumbering:
         return f"not numbered ({self.note or 'no numbering available'}): positions are residue indices"
 
 
-def clean_sequence(sequence: str | None) -> str:
-    """Upper-case, whitespace removed: the form every computation here uses."""
-    return "".join(str(sequence or "").split()).upper()
-
-
-def leading_number(label: str | None) -> int | None:
-    """52 for '52A', None for labels without a leading number."""
-    match = _LEADING_INT.match(str(label or ""))
-    return int(match.group(1)) if match else None
-
-
 def normalise_region(region: str | None) -> str | None:
-    """'cdr1', 'CDR-1', 'Fr2' → 'CDR1', 'FR2'; anything else → None."""
-    if not region:
-        return None
-    text = re.sub(r"[\s_\-]", "", str(region)).upper()
-    text = {
-        "CDRH1": "CDR1",
-        "CDRH2": "CDR2",
-        "CDRH3": "CDR3",
-        "CDRL1": "CDR1",
-        "CDRL2": "CDR2",
-        "CDRL3": "CDR3",
-        "H1": "CDR1",
-        "H2": "CDR2",
-        "H3": "CDR3",
-        "L1": "CDR1",
-        "L2": "CDR2",
-        "L3": "CDR3",
-    }.get(text, text)
-    return text if text in REGION_ORDER else None
-
-
-def is_cdr(region: str | None) -> bool:
-    return bool(region) and region.startswith("CDR")
-
-
-def _region_table(scheme: str, chain_type: str) -> list[tuple[str, int, int]]:
-    import immunum
-
-    try:
-        table = immunum.regions_for(scheme, chain_type)
-    except Exception:
-        return []
-    return [(name.upper(), lo, hi) for name, (lo, hi) in table.items()]
+    """'cdr1', 'CDR-H1', 'FWR2', 'H3' → 'CDR1', 'CDR1', 'FR2', 'CDR3'; anything else → None (app.residues)."""
+    return region_name(region)
 
 
 def region_from_label(label: str, scheme: str, chain_type: str = "H") -> str | None:
-    """The region of a scheme label by the region table immunum ships for that scheme and chain type."""
-    number = leading_number(label)
-    if number is None:
-        return None
-    for name, lo, hi in _cached_region_table(scheme, chain_type):
-        if lo <= number <= hi:
-            return name
-    return None
-
-
-@lru_cache(maxsize=64)
-def _cached_region_table(scheme: str, chain_type: str) -> tuple[tuple[str, int, int], ...]:
-    return tuple(_region_table(scheme, chain_type))
-
-
-_ANNOTATORS: dict[str, object] = {}
-
-
-def _annotator(scheme: str):
-    import immunum
-
-    if scheme not in _ANNOTATORS:
-        _ANNOTATORS[scheme] = immunum.Annotator(chains=["ig"], scheme=scheme)
-    return _ANNOTATORS[scheme]
+    """The region of a scheme label in its own scheme (app.residues.scheme_region)."""
+    found: Region | None = scheme_region(label, scheme, chain_type)
+    return found.name if found else None
 
 
 def unnumbered(sequence: str, note: str) -> ChainNumbering:
@@ -139,26 +107,26 @@ def number_locally(sequence: str, scheme: str = DEFAULT_SCHEME) -> ChainNumberin
     (prefixed '~') and no region; a sequence immunum refuses comes back unnumbered, with the reason."""
     sequence = clean_sequence(sequence)
     scheme = scheme if scheme in SCHEMES else DEFAULT_SCHEME
-    if not sequence:
-        return unnumbered(sequence, "empty sequence")
-    letters_only = re.sub(r"[^A-Z]", "X", sequence)  # immunum refuses non-letters; keep the length
-    try:
-        result = _annotator(scheme).number(letters_only)
-    except Exception as error:
-        return unnumbered(sequence, f"immunum failed: {type(error).__name__}")
-    if result.error or result.numbering is None or result.query_start is None or result.query_end is None:
-        return unnumbered(sequence, f"immunum: {result.error or 'no numbering'}")
-    items = list(result.numbering.items())
-    start, end = int(result.query_start), int(result.query_end)
-    if end - start + 1 != len(items):
-        return unnumbered(sequence, "immunum numbering does not cover its own range")
-    chain_type = result.chain or "H"
+    numbered = _numbered(sequence, scheme)
+    if not numbered.numbered:
+        return unnumbered(sequence, numbered.note or "no numbering")
+    chain_type = numbered.chain_type or "H"
     labels = [f"~{i + 1}" for i in range(len(sequence))]
     regions: list[str | None] = [None] * len(sequence)
-    for offset, (label, _aa) in enumerate(items):
-        labels[start + offset] = str(label)
-        regions[start + offset] = region_from_label(str(label), scheme, chain_type)
-    return ChainNumbering(sequence, scheme, tuple(labels), tuple(regions), SOURCE_LOCAL, chain_type=chain_type)
+    for i, label in enumerate(numbered.labels[scheme]):
+        if label is not None:
+            labels[i] = str(label)
+            regions[i] = region_from_label(str(label), scheme, chain_type)
+    return ChainNumbering(
+        sequence, scheme, tuple(labels), tuple(regions), SOURCE_LOCAL, chain_type=chain_type, by_definition=numbered
+    )
+
+
+def _numbered(sequence: str, scheme: str | None = None) -> NumberedChain:
+    """immunum's numbering in the definitions' schemes, plus `scheme` when it is another one."""
+    schemes = ("imgt", "kabat", "chothia")
+    wanted = scheme_name(scheme)
+    return number_sequence(sequence, schemes if wanted in schemes or wanted is None else (*schemes, wanted))
 
 
 def from_service(sequence: str, scheme: str | None, entries: list, chain_type: str = "H") -> ChainNumbering | None:
@@ -171,16 +139,18 @@ def from_service(sequence: str, scheme: str | None, entries: list, chain_type: s
     residues = [e for e in entries if clean_sequence(getattr(e, "aa", "")) not in ("", "-", ".")]
     if not sequence or "".join(clean_sequence(e.aa) for e in residues) != sequence:
         return None
-    scheme_name = str(scheme or "").strip().lower() or None
+    wanted = str(scheme or "").strip().lower() or None
     labels, regions = [], []
     for entry in residues:
         label = str(entry.position) if entry.position not in (None, "") else "?"
         region = normalise_region(entry.region)
-        if region is None and scheme_name in SCHEMES:
-            region = region_from_label(label, scheme_name, chain_type)
+        if region is None and wanted in SCHEMES:
+            region = region_from_label(label, wanted, chain_type)
         labels.append(label)
         regions.append(region)
-    return ChainNumbering(sequence, scheme_name, tuple(labels), tuple(regions), SOURCE_SERVICE)
+    return ChainNumbering(
+        sequence, wanted, tuple(labels), tuple(regions), SOURCE_SERVICE, by_definition=_numbered(sequence)
+    )
 
 
 def number_chain(
@@ -201,12 +171,8 @@ def vernier_flags(sequence: str) -> tuple[bool, ...] | None:
 
     None when immunum cannot number the sequence.
     """
-    kabat = number_locally(clean_sequence(sequence), "kabat")
-    if not kabat.numbered:
-        return None
-    locus = "H" if kabat.chain_type == "H" else "L"
-    positions = KABAT_VERNIER[locus]
-    return tuple(label.isdigit() and int(label) in positions for label in kabat.labels)
+    numbered = _numbered(clean_sequence(sequence))
+    return numbered.vernier_flags() if numbered.numbered else None
 
 
 @lru_cache(maxsize=512)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from app.conventions import REGION_ORDER
 from app.humanization.review import ChainReview, StrategyReview
+from app.residues import DEFINITION_ORDER, DEFINITIONS
 
 SEVERITIES = ("high", "medium", "low")
 # Which way is better, per overview column kind (stated in the UI next to the table).
@@ -31,7 +32,11 @@ def overview_frame(reviews: list[StrategyReview]) -> tuple[pd.DataFrame, dict[st
             for column, value, direction in (
                 (f"{name} total", counts.total if counts else None, LOWER_IS_BETTER),
                 (f"{name} FR", counts.framework if counts else None, LOWER_IS_BETTER),
-                (f"{name} CDR", counts.cdr if counts else None, LOWER_IS_BETTER),
+                (f"{name} CDR any", counts.cdr_any if counts else None, LOWER_IS_BETTER),
+                *(
+                    (f"{name} CDR {DEFINITIONS[d].title}", counts.cdr_under(d) if counts else None, None)
+                    for d in DEFINITION_ORDER
+                ),
                 (f"{name} Vernier", counts.vernier if counts else None, LOWER_IS_BETTER),
                 (f"{name} FR kept %", _pct(counts.framework_kept) if counts else None, HIGHER_IS_BETTER),
                 (f"{name} OASis pct", _pct(human.percentile) if human else None, HIGHER_IS_BETTER),
@@ -39,7 +44,8 @@ def overview_frame(reviews: list[StrategyReview]) -> tuple[pd.DataFrame, dict[st
                 (f"{name} germline %", _pct(human.germline_content) if human else None, HIGHER_IS_BETTER),
             ):
                 row[column] = value
-                better[column] = direction
+                if direction is not None:  # per-definition CDR counts are read, not ranked: "any" is
+                    better[column] = direction
         for severity in SEVERITIES:
             column = f"Liab. {severity}"
             row[column] = sum(h.severity == severity for c in review.chains for h in c.liabilities)
@@ -55,7 +61,15 @@ def overview_frame(reviews: list[StrategyReview]) -> tuple[pd.DataFrame, dict[st
     return frame, {c: d for c, d in better.items() if c in frame.columns}
 
 
-MUTATION_COLUMN_SUFFIXES = (" total", " FR", " CDR", " Vernier", " FR kept %")
+MUTATION_COLUMN_SUFFIXES = (
+    " total",
+    " FR",
+    " CDR any",
+    *(f" CDR {DEFINITIONS[d].title}" for d in DEFINITION_ORDER),
+    " Vernier",
+    " FR kept %",
+)
+REGION_COLUMNS = tuple(f"region_{d}" for d in DEFINITION_ORDER)  # one per CDR definition, named by it
 
 
 def split_overview(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -81,7 +95,13 @@ def best_mask(frame: pd.DataFrame, better: dict[str, str]) -> pd.DataFrame:
     return mask
 
 
+def cdr_under_text(definitions: tuple[str, ...]) -> str:
+    """'Kabat, North' for a residue in a CDR under those definitions; '—' when in none."""
+    return ", ".join(DEFINITIONS[d].title for d in definitions) or "—"
+
+
 def mutation_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
+    """One row per mutation with its region under each CDR definition (`region_imgt` … `region_north`)."""
     rows = []
     for review in reviews:
         for chain in review.chains:
@@ -94,13 +114,26 @@ def mutation_frame(reviews: list[StrategyReview]) -> pd.DataFrame:
                         "Index": m.humanized_index,
                         "From": m.from_aa,
                         "To": m.to_aa,
-                        "Region": m.region or "—",
+                        **{f"region_{d}": m.region_under(d) or "—" for d in DEFINITION_ORDER},
+                        "CDR under": cdr_under_text(m.cdr_definitions),
                         "Vernier": m.vernier,
                         "Reason": m.reason,
                         "Source": "service" if m.source == "service" else "found here (alignment)",
                     }
                 )
-    columns = ["Strategy", "Chain", "Position", "Index", "From", "To", "Region", "Vernier", "Reason", "Source"]
+    columns = [
+        "Strategy",
+        "Chain",
+        "Position",
+        "Index",
+        "From",
+        "To",
+        *REGION_COLUMNS,
+        "CDR under",
+        "Vernier",
+        "Reason",
+        "Source",
+    ]
     return pd.DataFrame(rows, columns=columns).astype({"Index": "Int64"})
 
 

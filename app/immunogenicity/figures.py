@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 
 from app.conventions import REGION_COLORS
 from app.immunogenicity.epitopes import BCELL, KINDS, MHC1, MHC2, Track, hover_texts
+from app.residues import residue_text, scheme_title
 
 # Our reading of a 0-1 risk (stated in the UI), not a tool's calibrated cut-off.
 RISK_STEPS = ((0.0, 0.33, "#DCEFD9"), (0.33, 0.66, "#FCE8B2"), (0.66, 1.0, "#F6C6C0"))
@@ -48,8 +49,13 @@ def build_epitope_map(
     cdr_spans: Sequence[tuple[str, int, int]],
     threshold_text: str,
     measure: str = "alleles",
+    labels: Sequence[str | None] = (),
+    scheme: str | None = None,
 ) -> go.Figure:
     """One row per epitope kind along a chain: bars = binding alleles (or epitopes) per residue.
+
+    Residues are named by the numbering scheme's `labels` (one per 1-based index), the index second,
+    as every tab names them; without labels, by index.
 
     CDRs are shaded across all rows and named on top; the threshold set in use is in the title; a row
     with nothing to show says whether nothing was predicted or nothing passed the threshold.
@@ -62,6 +68,8 @@ def build_epitope_map(
     length = max((len(t.counts) for t in tracks), default=0)
     x = np.arange(1, length + 1)
     letters = [html.escape(sequence[i]) if i < len(sequence) else "?" for i in range(length)]
+    label_at = [labels[i] if i < len(labels) else None for i in range(length)]
+    where = [html.escape(residue_text(chain, label_at[i], scheme, index=i + 1)) for i in range(length)]
     spacing = 0.05
     panel = (1.0 - spacing * (rows - 1)) / rows
     bottom_x = "x" if rows == 1 else f"x{rows}"
@@ -73,10 +81,11 @@ def build_epitope_map(
         top = 1.0 - (row - 1) * (panel + spacing)
         texts = hover_texts(track)
         heights = np.asarray(track.heights(measure))
-        custom = np.empty((length, 3), dtype=object)
+        custom = np.empty((length, 4), dtype=object)
         custom[:, 0] = letters
         custom[:, 1] = texts[:length]
         custom[:, 2] = np.asarray(track.covering[:length], dtype=int)
+        custom[:, 3] = where
         unit = "epitopes" if track.kind == BCELL or measure == "epitopes" else "alleles"
         data.append(
             go.Bar(
@@ -89,7 +98,7 @@ def build_epitope_map(
                 xaxis=xa,
                 yaxis=ya,
                 hovertemplate=(
-                    f"{html.escape(chain)} %{{x}} %{{customdata[0]}} · {track.kind}: %{{y}} {unit}"
+                    f"%{{customdata[3]}} %{{customdata[0]}} · {track.kind}: %{{y}} {unit}"
                     "<br>%{customdata[1]}<extra></extra>"
                 ),
             )
@@ -123,11 +132,22 @@ def build_epitope_map(
             )
             yaxis["range"] = [0, 1]
         layout["yaxis" if row == 1 else f"yaxis{row}"] = yaxis
-        xaxis = dict(anchor=ya, domain=[0.0, 1.0], tickmode="array", tickvals=tickvals, range=[0.5, length + 0.5])
+        xaxis = dict(
+            anchor=ya,
+            domain=[0.0, 1.0],
+            tickmode="array",
+            tickvals=tickvals,
+            ticktext=[html.escape(label_at[v - 1] or str(v)) for v in tickvals],
+            range=[0.5, length + 0.5],
+        )
         if xa != bottom_x:  # rows share the bottom row's x axis, which alone shows tick labels and a title
             xaxis.update(matches=bottom_x, showticklabels=False)
         else:
-            xaxis["title_text"] = f"residue of chain {html.escape(chain)} (1-based)"
+            xaxis["title_text"] = (
+                f"residue of chain {html.escape(chain)} ({html.escape(scheme_title(scheme))} numbering)"
+                if any(label_at) and scheme
+                else f"residue of chain {html.escape(chain)} (1-based)"
+            )
         layout["xaxis" if row == 1 else f"xaxis{row}"] = xaxis
         for region, start, end in cdr_spans:
             shapes.append(

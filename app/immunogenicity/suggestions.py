@@ -11,12 +11,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from app.models import DeimmunizationSuggestion, StabilizingMutation
+from app.residues import residue_text
 from app.stability.ddg import DdgTable, MutationCode
 from app.stability.residues import ResidueContext, chain_field, is_cdr
 
 COLUMNS = [
     "mutation",
-    "numbering",
+    "position",
     "region",
     "touches CDR",
     "epitopes removed",
@@ -68,10 +69,11 @@ def suggestions_frame(
         ddg = table.lookup(chain, s.position, to) if table is not None else None
         side = chain_field(chain)
         is_listed = any((side, wt, str(x), to) in listed for x in (label, s.position) if x is not None)
+        number = label or (s.position if s.position is not None else "?")  # the scheme's label, as every tab
         records.append(
             {
-                "mutation": f"{chain}:{wt}{s.position if s.position is not None else '?'}{to}",
-                "numbering": label,
+                "mutation": f"{chain}:{wt}{number}{to}",
+                "position": residue_text(chain, label, context.scheme if label else None, index=s.position),
                 "region": region,
                 "touches CDR": is_cdr(region),
                 "epitopes removed": s.epitopes_removed,

@@ -25,7 +25,12 @@ def main(argv: list[str] | None = None) -> int:
         help="folder with jobs/<job_id>.json and storage/ (default: the bundled samples)",
     )
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any free port)")
-    parser.add_argument("--token", default=None, help="bearer token that sees every job (default: random, printed)")
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        help="a bearer token that sees every job its x_sample.readers allows; repeat for more (default: one random, printed)",
+    )
     parser.add_argument(
         "--limited-token", action="append", default=[], help="a valid token that has access to no job (403)"
     )
@@ -39,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow-s", type=float, default=30.0, help="delay of the 'slow' fault")
     args = parser.parse_args(argv)
 
-    token = args.token or secrets.token_urlsafe(24)
+    token, *more_tokens = args.token or [secrets.token_urlsafe(24)]
     faults = FaultPlan(
         kind=args.fault,
         times=args.fault_times,
@@ -48,7 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         slow_s=args.slow_s,
         latency_s=args.latency,
     )
-    app = create_app(args.data, token=token, limited_tokens=frozenset(args.limited_token), faults=faults)
+    app = create_app(
+        args.data,
+        token=token,
+        tokens=frozenset(more_tokens),
+        limited_tokens=frozenset(args.limited_token),
+        faults=faults,
+    )
     if not args.token:
         print(f"token: {token}", file=sys.stderr)  # the operator's own random token, printed once to start
     uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning", access_log=False)

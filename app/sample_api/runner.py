@@ -46,12 +46,13 @@ def start_in_thread(
     data_dir: Path | None = None,
     *,
     token: str | None = None,
+    tokens: frozenset[str] = frozenset(),
     limited_tokens: frozenset[str] = frozenset(),
     faults: FaultPlan | None = None,
 ) -> RunningServer:
     """Start on 127.0.0.1 with a fresh port (and a random token unless given); returns once it listens."""
     token = token or secrets.token_urlsafe(24)
-    app = create_app(data_dir, token=token, limited_tokens=limited_tokens, faults=faults)
+    app = create_app(data_dir, token=token, tokens=tokens, limited_tokens=limited_tokens, faults=faults)
     sock = free_loopback_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")

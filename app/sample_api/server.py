@@ -65,11 +65,14 @@ def create_app(
     data_dir: Path | None = None,
     *,
     token: str,
+    tokens: frozenset[str] = frozenset(),
     limited_tokens: frozenset[str] = frozenset(),
     faults: FaultPlan | None = None,
     clock: Callable[[], float] = time.time,
 ) -> FastAPI:
-    """The sample service. `token` sees every job; a `limited_tokens` token is valid but sees none (403)."""
+    """The sample service. `token` and `tokens` see every job but those whose `x_sample.readers` leave them
+    out (403); a `limited_tokens` token is valid but sees none (403)."""
+    full_tokens = (token, *sorted(tokens))
     store = SampleStore(data_dir or DEFAULT_DATA_DIR, clock=clock)
     app = FastAPI(title="Antibody job API (sample)", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.store = store
@@ -82,9 +85,10 @@ def create_app(
         return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
     def authorise(request: Request) -> Response | str:
+        """The full token given, "limited", or a 401 response."""
         given = bearer(request)
-        if given is not None and hmac.compare_digest(given.encode(), token.encode()):
-            return "full"
+        if given is not None and any(hmac.compare_digest(given.encode(), t.encode()) for t in full_tokens):
+            return given
         if given is not None and any(hmac.compare_digest(given.encode(), t.encode()) for t in limited_tokens):
             return "limited"
         return _detail(401, "Not authenticated", {"WWW-Authenticate": "Bearer"})
@@ -126,7 +130,7 @@ def create_app(
         auth = authorise(request)
         if isinstance(auth, Response):
             return auth
-        return {"samples": store.listing()}
+        return {"samples": store.listing(None if auth == "limited" else auth)}
 
     @app.get("/jobs/{job_id}")
     async def get_job(job_id: str, request: Request):
@@ -141,7 +145,7 @@ def create_app(
         body = store.view(job_id.lower())
         if body is None:
             return _detail(404, "Job not found")
-        if auth == "limited":
+        if auth == "limited" or not store.samples[job_id.lower()].readable_by(auth):
             return _detail(403, "Not allowed to read this job")
         return Response(json.dumps(body), media_type="application/json")
 

@@ -21,6 +21,10 @@ class Sample:
     title: str
     description: str
     schedule: dict[str, float] | None
+    readers: frozenset[str] | None = None  # x_sample.readers: the only tokens that may read it (None: all)
+
+    def readable_by(self, token: str) -> bool:
+        return self.readers is None or token in self.readers
 
 
 def _load(path: Path) -> Sample:
@@ -28,12 +32,14 @@ def _load(path: Path) -> Sample:
     meta = body.pop(SAMPLE_META_KEY, None) or {}
     job_id = str((body.get("job") or {}).get("id") or path.stem)
     schedule = meta.get("schedule")
+    readers = meta.get("readers")
     return Sample(
         job_id=job_id,
         body=body,
         title=str(meta.get("title") or job_id),
         description=str(meta.get("description") or ""),
         schedule=schedule if isinstance(schedule, dict) else None,
+        readers=frozenset(str(r) for r in readers) if isinstance(readers, list) else None,
     )
 
 
@@ -54,7 +60,8 @@ class SampleStore:
             sample = _load(path)
             self.samples[sample.job_id] = sample
 
-    def listing(self) -> list[dict[str, str]]:
+    def listing(self, token: str | None = None) -> list[dict[str, str]]:
+        """The samples `token` may read (all when None)."""
         return [
             {
                 "id": s.job_id,
@@ -63,6 +70,7 @@ class SampleStore:
                 "status": str(self.view(s.job_id, peek=True)["job"].get("status")),
             }
             for s in self.samples.values()
+            if token is None or s.readable_by(token)
         ]
 
     def view(self, job_id: str, *, peek: bool = False) -> dict[str, Any] | None:

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from app.models import DdgMatrix, StabilizingMutation
+from app.residues import ResidueLabel, ResiduePosition, residue_text
 from app.stability.residues import ChainResidues, ResidueContext, chain_field, is_cdr
 
-_POSITION_RE = re.compile(r"^\s*(?:([A-Za-z0-9]{1,8})\s*[:_]\s*)?(-?\d+[A-Za-z]?)\s*$")
 _MUTATION_RE = re.compile(r"^\s*(?:([A-Za-z0-9]{1,8})\s*[:_]\s*)?([A-Za-z])(-?\d+[A-Za-z]?)([A-Za-z])\s*$")
 ZERO = 1e-9
 
@@ -35,18 +35,16 @@ class Position:
     @classmethod
     def parse(cls, text: object) -> Position:
         raw = "" if text is None else str(text)
-        match = _POSITION_RE.match(raw)
-        if not match:
+        parsed = ResiduePosition.parse(raw)
+        if parsed is None:
             return cls(raw, None, None)
-        chain, label = match.groups()
-        return cls(raw, chain.upper() if chain else None, label.upper())
+        return cls(raw, parsed.chain, str(parsed.label))
 
     @property
     def number(self) -> int | None:
         """The label as an integer when it is one (no insertion code)."""
-        if self.label and re.fullmatch(r"-?\d+", self.label):
-            return int(self.label)
-        return None
+        parsed = ResidueLabel.parse(self.label)
+        return parsed.number if parsed is not None and not parsed.icode else None
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class MutationCode:
         if not match:
             return None
         chain, wt, label, mutant = match.groups()
-        return cls(raw, chain.upper() if chain else None, wt.upper(), label.upper(), mutant.upper())
+        return cls(raw, chain.upper() if chain else None, wt.upper(), str(ResidueLabel.parse(label)), mutant.upper())
 
     @property
     def position(self) -> Position:
@@ -136,6 +134,22 @@ class DdgTable:
     readings: tuple[tuple[str, str], ...]  # (chain, "label" | "index")
     notes: tuple[str, ...]
     digest: str
+    labels: tuple[str | None, ...] = ()  # the numbering scheme's label of each position, when resolved
+    scheme: str | None = None
+
+    def label(self, i: int) -> str | None:
+        return self.labels[i] if 0 <= i < len(self.labels) else None
+
+    def short_name(self, i: int) -> str:
+        """'H:52A' by the numbering scheme when known, else the position as given."""
+        p, label = self.positions[i], self.label(i)
+        return f"{p.chain}:{label}" if label and p.chain else p.raw
+
+    def residue_text(self, i: int) -> str:
+        """'H:52A (IMGT) · residue 57 · given as H:57': the scheme label first, the index second."""
+        p, label = self.positions[i], self.label(i)
+        text = residue_text(p.chain, label, self.scheme if label else None, index=self.indices[i])
+        return text if p.raw == self.short_name(i) else f"{text} · given as {p.raw}"
 
     def __hash__(self) -> int:
         return hash(self.digest)
@@ -207,6 +221,7 @@ class DdgTable:
             {
                 "position": [p.raw for p in self.positions],
                 "chain": [p.chain for p in self.positions],
+                "numbering": [self.label(i) for i in range(len(self.positions))],
                 "index": pd.array(self.indices, dtype="Int64"),
                 "region": list(self.regions),
                 "wild type": list(self.wild_types),
@@ -237,7 +252,7 @@ def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[
         evidence = [(p, wt) for p, wt in zip(positions, wild_types) if p.chain == chain and wt and p.label]
         readings[chain] = choose_reading(evidence, context.for_chain(chain))
 
-    indices, regions, final_wt = [], [], []
+    indices, regions, final_wt, labels = [], [], [], []
     for p, wt in zip(positions, wild_types):
         residues = context.for_chain(p.chain)
         reading = readings.get(p.chain or "", "index")
@@ -250,9 +265,10 @@ def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[
         indices.append(index)
         regions.append(region)
         final_wt.append(wt or (residues.aa_at(index) if residues else None))
+        labels.append(residues.label_at(index) if residues is not None else None)
 
     digest = hashlib.sha256()
-    digest.update(repr((tuple(p.raw for p in positions), amino_acids, indices, regions, final_wt)).encode())
+    digest.update(repr((tuple(p.raw for p in positions), amino_acids, indices, regions, final_wt, labels)).encode())
     digest.update(values.tobytes())
     return DdgTable(
         positions,
@@ -264,6 +280,8 @@ def ddg_table(matrix: DdgMatrix, context: ResidueContext, stabilizing: Sequence[
         tuple(sorted(readings.items())),
         tuple(notes),
         digest.hexdigest(),
+        tuple(labels),
+        context.scheme,
     )
 
 

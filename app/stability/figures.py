@@ -47,7 +47,7 @@ def build_ddg_heatmap(table: DdgTable, rows: tuple[int, ...]) -> go.Figure:
     cells carry a small dot. All text in hover and labels is HTML-escaped (it comes from the service).
     """
     rows = tuple(i for i in rows if 0 <= i < len(table.positions))
-    x = [f"{html.escape(table.positions[i].raw)}" for i in rows]
+    x = [html.escape(table.short_name(i)) for i in rows]  # the numbering scheme's label, as every tab shows it
     # Category labels must be unique for plotly; duplicates get a suffix.
     seen: dict[str, int] = {}
     for k, label in enumerate(x):
@@ -63,9 +63,11 @@ def build_ddg_heatmap(table: DdgTable, rows: tuple[int, ...]) -> go.Figure:
 
     region_text = np.array([html.escape(r or "region unknown") for r in regions], dtype=object)
     wt_text = np.array([html.escape(w or "?") for w in wts], dtype=object)
-    custom = np.empty((len(y), len(rows), 2), dtype=object)
+    where_text = np.array([html.escape(table.residue_text(i)) for i in rows], dtype=object)
+    custom = np.empty((len(y), len(rows), 3), dtype=object)
     custom[:, :, 0] = region_text[None, :] if rows else region_text
     custom[:, :, 1] = wt_text[None, :] if rows else wt_text
+    custom[:, :, 2] = where_text[None, :] if rows else where_text
 
     fig = (
         make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.05, 0.95], vertical_spacing=0.01)
@@ -91,7 +93,9 @@ def build_ddg_heatmap(table: DdgTable, rows: tuple[int, ...]) -> go.Figure:
                 "len": 0.85,
                 "y": 0.45,
             },
-            hovertemplate="%{x} · %{customdata[0]}<br>%{customdata[1]} → %{y}<br>ΔΔG %{z:+.2f} kcal/mol<extra></extra>",
+            hovertemplate=(
+                "%{customdata[2]} · %{customdata[0]}<br>%{customdata[1]} → %{y}<br>ΔΔG %{z:+.2f} kcal/mol<extra></extra>"
+            ),
             name="ΔΔG",
         ),
         **heat_row,

@@ -8,16 +8,22 @@ Shared by `app.stability` and `app.immunogenicity`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from app.conventions import REGION_ORDER
 from app.models import HumanizationResultRow, JobResponse, Numbering, StructureResultRow
+from app.residues import ResidueLabel, is_cdr
+from app.residues import region_name as normalise_region
 
 HEAVY_NAMES = frozenset({"H", "VH", "HEAVY"})
 LIGHT_NAMES = frozenset({"L", "VL", "LIGHT", "K"})
 
-_REGION_RE = re.compile(r"^(CDR|FR|FWR|FW)[-_ ]?([HLK])?[-_ ]?([1-4])$")
+__all__ = ["ChainResidues", "ResidueContext", "chain_field", "is_cdr", "normalise_region", "residue_context"]
+
+
+def label_key(label: object) -> str:
+    """One spelling per label ('52a', ' 52A' → '52A'), so lookups by label agree with the numbering."""
+    parsed = ResidueLabel.parse(label)
+    return str(parsed) if parsed else str(label if label is not None else "").strip()
 
 
 def chain_field(chain: str | None) -> str | None:
@@ -28,25 +34,6 @@ def chain_field(chain: str | None) -> str | None:
     if name in LIGHT_NAMES:
         return "vl"
     return None
-
-
-def normalise_region(region: str | None) -> str | None:
-    """`CDR1`…`CDR3`, `FR1`…`FR4` from the spellings tools use (CDR-H1, FWR2, cdrl3); other text kept."""
-    if region is None:
-        return None
-    text = str(region).strip()
-    if not text:
-        return None
-    match = _REGION_RE.match(text.upper())
-    if not match:
-        return text
-    kind, _, number = match.groups()
-    name = ("CDR" if kind == "CDR" else "FR") + number
-    return name if name in REGION_ORDER else text
-
-
-def is_cdr(region: str | None) -> bool:
-    return bool(region) and str(region).upper().startswith("CDR")
 
 
 @dataclass(frozen=True)
@@ -81,7 +68,7 @@ class ChainResidues:
             else:
                 found = seq.find(aas)
                 offset = found if found >= 0 else None
-        by_label = {label: i for i, label in enumerate(labels)}
+        by_label = {label_key(label): i for i, label in enumerate(labels)}
         scheme = numbering.scheme if isinstance(numbering, Numbering) else None
         return cls(chain, seq, labels, regions, aas, offset, scheme, by_label)
 
@@ -115,17 +102,17 @@ class ChainResidues:
 
     def index_of_label(self, label: str | None) -> int | None:
         """The 1-based sequence index of a numbering label (None when unknown or not placed)."""
-        i = self._by_label.get(str(label).strip()) if label is not None else None
+        i = self._by_label.get(label_key(label)) if label is not None else None
         if i is None or self.offset is None:
             return None
         return i + 1 + self.offset
 
     def region_of_label(self, label: str | None) -> str | None:
-        i = self._by_label.get(str(label).strip()) if label is not None else None
+        i = self._by_label.get(label_key(label)) if label is not None else None
         return None if i is None else self.regions[i]
 
     def aa_of_label(self, label: str | None) -> str | None:
-        i = self._by_label.get(str(label).strip()) if label is not None else None
+        i = self._by_label.get(label_key(label)) if label is not None else None
         return None if i is None else self.numbered_aas[i]
 
     def cdr_spans(self) -> list[tuple[str, int, int]]:
@@ -135,7 +122,7 @@ class ChainResidues:
             return spans
         for i, region in enumerate(self.regions):
             index = i + 1 + self.offset
-            if not is_cdr(region):
+            if region is None or not is_cdr(region):
                 continue
             if spans and spans[-1][0] == region and spans[-1][2] == index - 1:
                 spans[-1] = (region, spans[-1][1], index)

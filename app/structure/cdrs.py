@@ -3,14 +3,14 @@
 The service gives start/end as residue numbers in the file; every residue of the chain whose
 number falls in [start, end] belongs to the CDR (insertion codes included). Without
 `cdr_analysis`, the chains are numbered with immunum (IMGT) and the IMGT CDR definition of
-`app.conventions` is applied.
+`app.residues` is applied.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.conventions import CDR_DEFINITIONS
+from app.residues import DEFINITIONS, ResidueLabel, locus_of, number_domains
 from app.structure.confidence import ResidueConfidence, mean
 from app.structure.model import ParsedStructure, ResidueId
 
@@ -75,44 +75,36 @@ def spans_from_api(rows: list, parsed: ParsedStructure, confidence: ResidueConfi
     return spans
 
 
-def _position_number(position: str) -> int | None:
-    digits = "".join(ch for ch in position if ch.isdigit())
-    return int(digits) if digits else None
-
-
 def spans_from_numbering(
     parsed: ParsedStructure, chains: tuple[str, ...], confidence: ResidueConfidence | None
 ) -> list[CdrSpan]:
-    """IMGT CDRs of the given chains, numbered here with immunum."""
-    from app.structure.chains import number_domains
-
-    definition = CDR_DEFINITIONS["imgt"]
+    """IMGT CDRs of the given chains, numbered here with immunum (one span per domain and loop)."""
+    cdrs = DEFINITIONS["imgt"]
     spans: list[CdrSpan] = []
     for name in chains:
         chain = parsed.chain(name)
         if chain is None:
             continue
-        sequence = chain.sequence
         try:
-            domains = number_domains(sequence)
+            domains = number_domains(chain.sequence)
         except Exception:
             continue
         for domain in domains:
             if domain.error is not None or not domain.numbering or domain.query_start is None:
                 continue
-            prefix = "H" if domain.chain == "H" else "L"
-            numbers = [_position_number(p) for p in domain.numbering]  # once per position, not per CDR
-            for k in (1, 2, 3):
-                lo, hi = (int(x) for x in definition[f"{prefix}{k}"])
-                idx = [domain.query_start + i for i, n in enumerate(numbers) if n is not None and lo <= n <= hi]
-                idx = [i for i in idx if i < len(chain.residues)]
-                if not idx:
-                    continue
-                picked = [chain.residues[i] for i in idx]
+            locus = locus_of(domain.chain) or "L"
+            by_loop: dict[int, list[int]] = {}
+            for offset, position in enumerate(domain.numbering):  # once per position, not per CDR
+                region = cdrs.region(ResidueLabel.parse(position, "imgt"), locus)
+                index = domain.query_start + offset
+                if region is not None and region.is_cdr and index < len(chain.residues):
+                    by_loop.setdefault(region.number, []).append(index)
+            for k, indices in sorted(by_loop.items()):
+                picked = [chain.residues[i] for i in indices]
                 residues = tuple(r.id for r in picked)
                 spans.append(
                     CdrSpan(
-                        cdr=f"{prefix}{k}",
+                        cdr=f"{locus}{k}",
                         chain=name,
                         residues=residues,
                         sequence="".join(r.one_letter for r in picked),

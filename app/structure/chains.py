@@ -12,11 +12,12 @@ from functools import lru_cache
 
 import gemmi
 
+from app.residues import number_domains
 from app.structure.model import ParsedStructure
 
 MATCH_IDENTITY = 0.8  # share of a job sequence's residues matched by the chain
 MIN_DOMAIN_LENGTH = 70
-IG_CHAINS = ["H", "K", "L"]
+IG_CHAINS = ("H", "K", "L")
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,6 @@ def is_antibody_domain(sequence: str) -> bool:
     return any(r.error is None and r.chain in IG_CHAINS for r in results)
 
 
-@lru_cache(maxsize=1)
-def _annotator():
-    from immunum import Annotator
-
-    return Annotator(chains=IG_CHAINS, scheme="imgt")
-
-
-@lru_cache(maxsize=512)
-def number_domains(sequence: str) -> tuple:
-    """immunum's IMGT domains of a chain sequence, once per distinct sequence (an IgG's two heavy and
-    two light chains are numbered once each; callers only read the results)."""
-    return tuple(_annotator().number_domains(sequence))
-
-
 def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) -> ChainSides:
     """Antibody chains (by the job's sequences, else by numbering) and antigen chains (the rest)."""
     names = [c.name for c in parsed.chains if len(c)]
@@ -98,3 +85,25 @@ def split_sides(parsed: ParsedStructure, job_sequences: tuple[str, ...] = ()) ->
             + (" (no chain carries the job's VH/VL)." if candidates else " (the job gives no VH/VL to match)."),
         )
     return ChainSides((), tuple(names), "none", "No chain carries the job's VH/VL or numbers as an antibody domain.")
+
+
+CHAIN_KINDS = ("heavy", "light", "antibody", "antigen")  # "antibody": a chain with both or neither type
+
+
+def chain_kinds(parsed: ParsedStructure, antibody: tuple[str, ...]) -> dict[str, str]:
+    """Each chain's kind: heavy or light (by immunum's chain type of its V domains), antibody (both, as
+    in an scFv, or not typed), or antigen (not on the antibody side). One home for the chain colours."""
+    out: dict[str, str] = {}
+    for chain in parsed.chains:
+        if chain.name not in antibody:
+            out[chain.name] = "antigen"
+            continue
+        types: set[str] = set()
+        if len(chain) >= MIN_DOMAIN_LENGTH:
+            try:
+                types = {r.chain for r in number_domains(_clean(chain.sequence)) if r.error is None}
+            except Exception:
+                types = set()
+        heavy, light = "H" in types, bool(types & {"K", "L"})
+        out[chain.name] = "heavy" if heavy and not light else "light" if light and not heavy else "antibody"
+    return out

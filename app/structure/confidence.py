@@ -159,3 +159,39 @@ def residue_confidence(
 def mean(values: list[float | None]) -> float | None:
     numbers = [v for v in values if v is not None]
     return sum(numbers) / len(numbers) if numbers else None
+
+
+FRAME_MIN_PLDDT = 50.0  # below: "very low", mostly disordered, should not set the initial zoom
+FRAME_TAIL_PLDDT = 70.0  # chain termini below "confident" (tags, linkers) are left out of the frame too
+FRAME_MIN_LEFT_OUT = 5  # a residue or two at a chain end does not move the zoom: frame everything then
+
+
+def framed_residues(parsed: ParsedStructure, confidence: ResidueConfidence | None) -> tuple[ResidueId, ...]:
+    """The residues the initial 3D view frames, so that disordered tails do not set the zoom: every
+    residue with pLDDT ≥ 50, except the runs at either end of a chain below 70 (an AF3 model's
+    His-tag at 50–70 is a tail as much as an AF2 model's at < 50). () (frame everything) when fewer
+    than 5 residues would be left out, when nothing would be left, or when the values are not pLDDT."""
+    if confidence is None or not confidence.is_plddt:
+        return ()
+    kept: list[ResidueId] = []
+    total = 0
+    for chain in parsed.chains:
+        values = [confidence.values.get(r.id) for r in chain.residues]
+        total += len(values)
+        solid = [i for i, v in enumerate(values) if v is not None and v >= FRAME_TAIL_PLDDT]
+        if not solid:
+            continue
+        for residue, value in zip(chain.residues[solid[0] : solid[-1] + 1], values[solid[0] : solid[-1] + 1]):
+            if value is None or value >= FRAME_MIN_PLDDT:
+                kept.append(residue.id)
+    return tuple(kept) if kept and total - len(kept) >= FRAME_MIN_LEFT_OUT else ()
+
+
+def chain_means(parsed: ParsedStructure, confidence: ResidueConfidence) -> dict[str, float | None]:
+    """Mean per-residue value of each chain (pLDDT: the per-chain pLDDT), in file order."""
+    return {c.name: mean([confidence.values.get(r.id) for r in c.residues]) for c in parsed.chains}
+
+
+def mean_over(confidence: ResidueConfidence, residues: list[ResidueId] | set[ResidueId]) -> float | None:
+    """Mean over the given residues (e.g. the interface pLDDT over the interface residues)."""
+    return mean([confidence.values.get(rid) for rid in residues])

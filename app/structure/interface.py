@@ -1,20 +1,34 @@
-"""Interface residues as the contract defines them, computed from the structure file.
+"""Interface residues as the contract defines them, computed from the structure file, with their partners.
 
 A residue is at the interface when one of its heavy atoms lies within 4.5 Å of a heavy atom of a
 chain on the other side (antibody vs antigen). Waters and ligands do not count; symmetry mates are
-not considered (only the chains in the file); insertion codes are kept.
+not considered (only the chains in the file); insertion codes are kept. Each residue also carries
+its partners: the residues of the other side within the cutoff, with the closest heavy-atom distance.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import gemmi
+import pandas as pd
 
+from app.residues import DEFINITIONS, DomainResidue, ResidueLabel, domain_residues
 from app.structure.chains import ChainSides
 from app.structure.model import ParsedStructure, ResidueId
+from app.structure.parse import one_letter
 
 CUTOFF_A = 4.5
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A residue of the other side within the cutoff, and the closest heavy-atom distance to it (Å)."""
+
+    id: ResidueId
+    name: str
+    distance: float
 
 
 @dataclass(frozen=True)
@@ -22,6 +36,7 @@ class InterfaceResidue:
     id: ResidueId
     name: str
     side: str  # "antibody" or "antigen"
+    partners: tuple[Contact, ...] = ()  # closest first; empty when not computed (no file)
 
 
 def heavy_polymer_structure(structure: gemmi.Structure) -> gemmi.Structure:
@@ -36,36 +51,59 @@ def heavy_polymer_structure(structure: gemmi.Structure) -> gemmi.Structure:
     return st
 
 
+def _rid(chain: gemmi.Chain, residue: gemmi.Residue) -> ResidueId:
+    return ResidueId(chain.name, int(residue.seqid.num), residue.seqid.icode.strip())
+
+
 def compute_interface(
-    structure: gemmi.Structure, sides: ChainSides, cutoff: float = CUTOFF_A
+    structure: gemmi.Structure,
+    sides: ChainSides,
+    cutoff: float = CUTOFF_A,
+    only: Iterable[ResidueId] | None = None,
 ) -> list[InterfaceResidue]:
-    """Residues of either side with a heavy atom within `cutoff` Å of the other side, in file order."""
+    """Residues of either side with a heavy atom within `cutoff` Å of the other side, in file order,
+    each with its partners. With `only`, the search starts from those residues alone (the service's
+    list): the result holds them and their partners."""
     antibody = set(sides.antibody)
     if not antibody or not sides.antigen:
         return []
+    wanted = set(only) if only is not None else None
     st = heavy_polymer_structure(structure)
     model = st[0]
     search = gemmi.NeighborSearch(model, st.cell, max(cutoff, 5.0)).populate(include_h=False)
-    hits: set[tuple[int, int]] = set()  # (chain index, residue index)
+    closest: dict[tuple[tuple[int, int], tuple[int, int]], float] = {}  # (residue, partner) → Å, both ways
     for ci, chain in enumerate(model):
-        if chain.name not in antibody:
-            continue
+        mine = chain.name in antibody
+        if wanted is None and not mine:
+            continue  # every pair has an antibody end: searching from that side finds them all
         for ri, residue in enumerate(chain):
+            if wanted is not None and _rid(chain, residue) not in wanted:
+                continue
             for atom in residue:
                 for mark in search.find_atoms(atom.pos, "\0", radius=cutoff + 0.01):
-                    other = model[mark.chain_idx]
-                    if other.name in antibody:
+                    if (model[mark.chain_idx].name in antibody) == mine:
                         continue
-                    partner = mark.to_cra(model).atom
-                    if atom.pos.dist(partner.pos) <= cutoff:
-                        hits.add((ci, ri))
-                        hits.add((mark.chain_idx, mark.residue_idx))
+                    distance = atom.pos.dist(mark.to_cra(model).atom.pos)
+                    if distance > cutoff:
+                        continue
+                    here, there = (ci, ri), (mark.chain_idx, mark.residue_idx)
+                    for key in ((here, there), (there, here)):
+                        if distance < closest.get(key, float("inf")):
+                            closest[key] = distance
+    partners: dict[tuple[int, int], list[tuple[float, tuple[int, int]]]] = {}
+    for (here, there), distance in closest.items():
+        partners.setdefault(here, []).append((distance, there))
     out: list[InterfaceResidue] = []
     for ci, chain in enumerate(model):
         for ri, residue in enumerate(chain):
-            if (ci, ri) in hits:
-                rid = ResidueId(chain.name, residue.seqid.num, residue.seqid.icode.strip())
-                out.append(InterfaceResidue(rid, residue.name, sides.side(chain.name)))
+            found = partners.get((ci, ri))
+            if not found:
+                continue
+            contacts = tuple(
+                Contact(_rid(model[cj], model[cj][rj]), model[cj][rj].name, round(d, 2))
+                for d, (cj, rj) in sorted(found)
+            )
+            out.append(InterfaceResidue(_rid(chain, residue), residue.name, sides.side(chain.name), contacts))
     return out
 
 
@@ -88,7 +126,8 @@ def residues_from_labels(
         by_label = {r.label: r for r in chain.residues} if chain else {}
         for label in chain_labels:
             text = str(label).strip()
-            residue = by_label.get(text)
+            label_parsed = ResidueLabel.parse(text)
+            residue = by_label.get(str(label_parsed) if label_parsed else text)
             if residue is None:
                 missing.append(f"{chain_name}:{text}")
                 rid = _parse_label(chain_name, text)
@@ -99,9 +138,99 @@ def residues_from_labels(
     return out, missing
 
 
+def with_partners(
+    residues: list[InterfaceResidue], structure: gemmi.Structure, sides: ChainSides, cutoff: float = CUTOFF_A
+) -> list[InterfaceResidue]:
+    """The service's interface residues, each with its partners found here in the file (same order)."""
+    found = {r.id: r.partners for r in compute_interface(structure, sides, cutoff, only=[r.id for r in residues])}
+    return [InterfaceResidue(r.id, r.name, r.side, found.get(r.id, ())) for r in residues]
+
+
 def _parse_label(chain: str, label: str) -> ResidueId | None:
-    digits = label.rstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-    try:
-        return ResidueId(chain, int(digits), label[len(digits) :].upper())
-    except ValueError:
-        return None
+    parsed = ResidueLabel.parse(label)
+    return ResidueId(chain, parsed.number, parsed.icode) if parsed else None
+
+
+# --- the interface table (page and CSV share it) ----------------------------------------------------
+
+CHAIN_TYPE_NAMES = {"H": "heavy", "K": "light (κ)", "L": "light (λ)"}
+INTERFACE_COLUMNS = (
+    "chain",
+    "residue",
+    "residue_name",
+    "chain_type",
+    "region_imgt",
+    "cdr_under",
+    "n_partners",
+    "closest_A",
+    "partners",
+)
+
+
+def _partner_text(contacts: tuple[Contact, ...]) -> str:
+    """'A:Y252 3.1 Å; A:D253 3.6 Å': chain, residue (one-letter code and number) and distance, closest first."""
+    return "; ".join(f"{c.id.chain}:{one_letter(c.name)}{c.id.label} {c.distance:.1f} Å" for c in contacts)
+
+
+def _residue_places(parsed: ParsedStructure | None, chain: str) -> dict[ResidueId, DomainResidue]:
+    """Each residue of an antibody chain → its V-domain place (chain type, IMGT label, regions)."""
+    found = parsed.chain(chain) if parsed is not None else None
+    if found is None:
+        return {}
+    places = domain_residues(found.sequence)
+    return {r.id: place for r, place in zip(found.residues, places) if place is not None}
+
+
+def interface_table(residues: list[InterfaceResidue], parsed: ParsedStructure | None) -> pd.DataFrame:
+    """One row per interface residue: where it sits (chain type, IMGT region, CDR under which definitions)
+    and its partners on the other side with distances; the page shows it and the CSV is it."""
+    places: dict[str, dict[ResidueId, DomainResidue]] = {}
+    rows = []
+    for r in sorted(residues, key=lambda r: r.side != "antibody"):  # the paratope first, each side in file order
+        chain_type = "antigen" if r.side == "antigen" else "—"
+        region, cdr_under = "—", "—"
+        if r.side == "antibody":
+            if r.id.chain not in places:
+                places[r.id.chain] = _residue_places(parsed, r.id.chain)
+            place = places[r.id.chain].get(r.id)
+            chain_type, region = "antibody (outside a V domain)", "—"
+            if place is not None:
+                chain_type = CHAIN_TYPE_NAMES.get(str(place.chain_type), "antibody")
+                found = place.region("imgt")
+                region = found.full_name if found else "—"
+                cdr_under = ", ".join(DEFINITIONS[d].title for d in place.cdr_definitions()) or "—"
+        rows.append(
+            {
+                "chain": r.id.chain,
+                "residue": r.id.label,
+                "residue_name": r.name,
+                "chain_type": chain_type,
+                "region_imgt": region,
+                "cdr_under": cdr_under,
+                "n_partners": len(r.partners),
+                "closest_A": r.partners[0].distance if r.partners else None,
+                "partners": _partner_text(r.partners),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(INTERFACE_COLUMNS))
+    return frame.astype({"n_partners": "Int64", "closest_A": "Float64"})
+
+
+def interface_summary(table: pd.DataFrame, sides: ChainSides) -> pd.DataFrame:
+    """Per chain: side, chain type and how many interface residues (in CDRs, under the IMGT definition)."""
+    rows = []
+    chains = list(dict.fromkeys([*sides.antibody, *sides.antigen, *table["chain"]]))
+    for chain in chains:
+        mine = table[table["chain"] == chain]
+        types = sorted(set(mine["chain_type"])) or ["antigen" if sides.side(chain) == "antigen" else "—"]
+        in_cdr = int(mine["region_imgt"].str.startswith("CDR").sum())
+        rows.append(
+            {
+                "Chain": chain,
+                "Side": sides.side(chain),
+                "Chain type": ", ".join(types),
+                "Interface residues": len(mine),
+                "In CDRs (IMGT)": str(in_cdr) if sides.side(chain) == "antibody" else "—",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Chain", "Side", "Chain type", "Interface residues", "In CDRs (IMGT)"])

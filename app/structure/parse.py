@@ -95,6 +95,9 @@ def _one_letter(name: str) -> str:
     return code if code.isalpha() and code != " " else "X"
 
 
+one_letter = _one_letter  # the one-letter code of a residue name, for other modules
+
+
 @lru_cache(maxsize=16)
 def parse_structure(text: str, fmt: str) -> ParsedStructure:
     """Chains of polymer residues (first model), header facts and ligand names."""

@@ -13,6 +13,8 @@ from functools import cache
 
 import immunum
 
+from app.residues import annotator
+
 IMGT_REGIONS = [  # (region, first, last) in IMGT positions
     ("FR1", 1, 26),
     ("CDR1", 27, 38),
@@ -65,9 +67,8 @@ def imgt_region(position: str) -> str:
     raise ValueError(position)
 
 
-@cache
 def _annotator(scheme: str) -> immunum.Annotator:
-    return immunum.Annotator(chains=["ig"], scheme=scheme)
+    return annotator(scheme)  # the dashboard's one Annotator cache (app.residues)
 
 
 @dataclass

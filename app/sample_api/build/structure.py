@@ -121,39 +121,17 @@ def tap(vh: str, vl: str) -> dict:
 
 
 def interface_residues(path: str, antibody: set[str], cutoff: float = 4.5) -> dict[str, list[str]]:
-    """Residues with a heavy atom within `cutoff` Å of a heavy atom of a chain on the other
-    side (antibody chains vs all other polymer chains); waters and ligands excluded.
-    Labels are residue numbers with insertion codes, in file order."""
-    st = gemmi.read_structure(path)
-    st.remove_hydrogens()
-    model = st[0]
-    ns = gemmi.NeighborSearch(model, st.cell, 5).populate()
+    """The contract's `{chain: [labels]}` of every chain (empty lists kept), by the dashboard's own
+    interface computation (app.structure.interface): heavy atoms within `cutoff` Å of the other side."""
+    from app.structure.chains import ChainSides
+    from app.structure.interface import compute_interface, interface_by_chain
+    from app.structure.parse import read_gemmi
 
-    def is_polymer(res):
-        info = gemmi.find_tabulated_residue(res.name)
-        return info is not None and info.is_amino_acid() and res.het_flag != "H"
-
-    out: dict[str, list[str]] = {}
-    for chain in model:
-        side = chain.name in antibody
-        labels = []
-        for res in chain:
-            if not is_polymer(res):
-                continue
-            hit = False
-            for atom in res:
-                for mark in ns.find_atoms(atom.pos, "\0", radius=cutoff):
-                    cra = mark.to_cra(model)
-                    if (
-                        (cra.chain.name in antibody) != side
-                        and is_polymer(cra.residue)
-                        and cra.atom.pos.dist(atom.pos) <= cutoff
-                    ):
-                        hit = True
-                        break
-                if hit:
-                    break
-            if hit:
-                labels.append(f"{res.seqid.num}{res.seqid.icode.strip()}")
-        out[chain.name] = labels
-    return out
+    with open(path, encoding="utf-8") as handle:
+        st = read_gemmi(handle.read(), "mmcif" if path.endswith(".cif") else "pdb")
+    names = [chain.name for chain in st[0]]
+    sides = ChainSides(
+        tuple(n for n in names if n in antibody), tuple(n for n in names if n not in antibody), "sequence", ""
+    )
+    found = interface_by_chain(compute_interface(st, sides, cutoff))
+    return {name: found.get(name, []) for name in names}
