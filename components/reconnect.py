@@ -39,7 +39,8 @@ def render_reconnect_notice() -> None:
         st.warning(
             "**Reconnected to another server.** The server this page was using stopped, so the page "
             "started a new session: the job and section come from the link as before, and saved reviews "
-            "are kept, but anything not yet saved (for example a review draft) was lost.",
+            "are kept. Anything not yet saved may not have reached this server (a click on Save made just "
+            "now included): check your review draft and save it again.",
             icon=":material/sync_problem:",
         )
         if st.button("Dismiss", key="reconnect-dismiss"):
