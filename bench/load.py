@@ -184,6 +184,7 @@ class Level:
     server_rss_mb_idle: float = 0.0
     server_rss_mb_peak: float = 0.0
     server_processes: int = 0
+    cut_at_s: float | None = None  # the sessions were stopped at this bound before all their switches
 
     def percentile(self, q: float) -> float | None:
         if not self.switches:
@@ -219,6 +220,14 @@ async def _session(browser, url: str, switches: int, think_s: tuple[float, float
                 await page.wait_for_selector(IDLE, timeout=120_000)
     finally:
         await context.close()
+
+
+async def _bounded(runs: list[Any], timeout_s: float, level: Level) -> None:
+    """Run the sessions at once; past `timeout_s` stop them and keep what was measured (the table says so)."""
+    try:
+        await asyncio.wait_for(asyncio.gather(*runs), timeout=timeout_s)
+    except TimeoutError:
+        level.cut_at_s = timeout_s
 
 
 def _server_pids(target: Any) -> list[int]:
@@ -266,7 +275,7 @@ async def _drive(url: str, sessions: int, switches: int, think_s: tuple[float, f
             runs = [
                 _session(browser, url, switches, think_s, seed=1000 * sessions + i, out=level) for i in range(sessions)
             ]
-            await asyncio.wait_for(asyncio.gather(*runs), timeout=60 + switches * (think_s[1] + 60))
+            await _bounded(runs, 60 + switches * (think_s[1] + 60), level)
             sampler.cancel()
             server_cpu.sample()
             generator.sample()
@@ -427,7 +436,7 @@ async def _drive_protocol(
         _protocol_session(ws_url, base_url, template, switches, think_s, 1000 * sessions + i, level)
         for i in range(sessions)
     ]
-    await asyncio.wait_for(asyncio.gather(*runs), timeout=60 + switches * (think_s[1] + 60))
+    await _bounded(runs, 60 + switches * (think_s[1] + 60), level)
     sampler.cancel()
     server_cpu.sample()
     generator.sample()
@@ -452,6 +461,7 @@ def table(levels: list[Level]) -> str:
         p50, p95 = lv.percentile(0.5), lv.percentile(0.95)
         failed = f" ({lv.failed} timed out)" if lv.failed else ""
         failed += f" (+{len(lv.no_rerun)} without a rerun)" if lv.no_rerun else ""
+        failed += f" (stopped at {lv.cut_at_s:.0f} s)" if lv.cut_at_s else ""
         rows.append(
             f"| {lv.client} | {lv.target} | {lv.sessions} | {len(lv.switches)}{failed} | {p50 / 1000:.2f} s | {p95 / 1000:.2f} s | "
             f"{lv.server_cpu_pct:.0f} % | {lv.server_rss_mb_idle:.0f} → {lv.server_rss_mb_peak:.0f} MB | "
