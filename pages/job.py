@@ -13,6 +13,7 @@ from components import services
 from components.formatting import md_code, md_escape
 from components.header import render_header
 from components.raw_json import json_download
+from components.reconnect import render_reconnect_notice
 from components.sections import SECTION_KEY, available_sections
 from components.sidebar import jobs_word, remember_job, render_sidebar
 
@@ -149,6 +150,7 @@ def strip_job_id() -> None:
 
 
 def main() -> None:
+    render_reconnect_notice()
     try:
         job_view()
     finally:

@@ -6,6 +6,7 @@ Shared by the browser tests (tests/conftest.py) and the benchmark (bench/browser
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -101,3 +102,100 @@ class DashboardProcess:
         if not self._log.closed:
             self._log.close()
         self._data_dir.cleanup()
+
+
+class ServedDashboard:
+    """`bash scripts/serve.sh` (N replicas behind nginx, a throwaway PostgreSQL) pointed at a sample server.
+
+    Its config and logs (nginx.conf, access.log, replica logs) go to artifacts/serve-<port>/; `stop()` sends
+    SIGTERM to serve.sh, as a user's Ctrl-C would, and waits for it to end.
+    """
+
+    def __init__(self, api, replicas: int = 2, extra_env: dict[str, str] | None = None) -> None:
+        import re
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "ABDASH_API_URL": api.url,
+            "ABDASH_API_TOKEN": api.token,
+            "PYTHON": sys.executable,
+            "PYTHONPATH": str(ROOT),
+            **(extra_env or {}),
+        }
+        if "ABDASH_REVIEW_DB_URL" not in (extra_env or {}):
+            env.pop("ABDASH_REVIEW_DB_URL", None)  # a throwaway local PostgreSQL, never the shell's database
+        self.workdir = ROOT / "artifacts" / f"serve-{self.port}"
+        command = ["bash", str(ROOT / "scripts" / "serve.sh"), "--replicas", str(replicas), "--port", str(self.port)]
+        self.proc = subprocess.Popen(
+            [*command, "--ephemeral-db", "--log-dir", str(self.workdir)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            line = self.proc.stdout.readline() if self.proc.stdout else ""
+            if not line:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("serve.sh exited at start: " + "".join(self.lines)[-2000:])
+                continue
+            self.lines.append(line)
+            if "serve: open http" in line:
+                break
+        else:
+            self.stop()
+            raise RuntimeError("serve.sh did not start in 180 s")
+        text = "".join(self.lines)
+        self.replica_ports = [
+            int(p) for p in re.findall(r"127\.0\.0\.1:(\d+)", text.split("replicas:")[1].split("\n")[0])
+        ]
+        found_db = re.search(r"PostgreSQL on 127\.0\.0\.1:(\d+)", text)
+        self.db_port = int(found_db.group(1)) if found_db else None
+        import threading
+
+        self._reader = threading.Thread(target=self._read_rest, daemon=True)
+        self._reader.start()
+
+    def _read_rest(self) -> None:
+        assert self.proc.stdout is not None
+        with open(self.workdir / "serve.out", "a") as copy:  # the console, kept beside the logs
+            copy.writelines(self.lines)
+            for line in self.proc.stdout:
+                self.lines.append(line)
+                copy.write(line)
+                copy.flush()
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def access_log(self) -> str:
+        return (self.workdir / "access.log").read_text(errors="replace")
+
+    def replica_pid(self, port: int) -> int:
+        """The pid of the `streamlit run` listening on this port (its command line names the port)."""
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"--server.port" in argv and argv[argv.index(b"--server.port") + 1] == str(port).encode():
+                return int(entry.name)
+        raise LookupError(f"no streamlit process on port {port}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
