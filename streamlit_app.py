@@ -11,10 +11,10 @@ st.set_page_config(
 
 page = st.navigation(
     [
-        st.Page("pages/job.py", title="Job", icon=":material/biotech:", default=True),
-        st.Page("pages/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
-        st.Page("pages/runs.py", title="Your runs", icon=":material/folder_open:", url_path="runs"),
-        st.Page("pages/about.py", title="Set-up and help", icon=":material/help:"),
+        st.Page("views/job.py", title="Job", icon=":material/biotech:", default=True),
+        st.Page("views/compare.py", title="Compare", icon=":material/compare:", url_path="compare"),
+        st.Page("views/runs.py", title="Your runs", icon=":material/folder_open:", url_path="runs"),
+        st.Page("views/about.py", title="Set-up and help", icon=":material/help:"),
     ]
 )
 page.run()

@@ -100,10 +100,10 @@ def health_ok(port: int, timeout_s: float = 2.0) -> bool:
 def warm_up(port: int, timeout_s: float = 60.0) -> bool:
     """Run the app's main script once in a session of its own, over Streamlit's websocket protocol.
 
-    Why: while a fresh process has not yet run `st.navigation`, Streamlit treats the `pages/` folder as
-    an old-style multipage app, so a browser that fails over to it (and asks for the job page by its
-    hash) gets `pages/job.py` run on its own, without the app's navigation or page config. One run of
-    the main script ends that mode for the whole process. It also starts the process's caches.
+    Why: a replica is admitted only once it has served a real run of the app, so the first user who
+    fails over to it does not pay for its imports and caches. (It also guarded against Streamlit's
+    old multipage mode, which a folder named `pages/` beside st.navigation used to trigger on a fresh
+    process; the pages now live in `views/`, which Streamlit does not scan.)
     """
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg

@@ -180,8 +180,8 @@ def follow_job(browser, dash: Dashboard, server, job: str, data: Path) -> dict[s
     completed_at = first + pending + running  # the schedule starts at the first request
     until = [r for r in requests if r.at <= (done_at or time.time())]
     after = [r for r in requests if done_at and r.at > done_at]
-    found = re.search(r"^FOLLOW_EVERY_S\s*=\s*([0-9.]+)", (ROOT / "pages" / "job.py").read_text(), re.MULTILINE)
-    poll_s = float(found.group(1)) if found else 2.0  # the page's polling interval (pages/job.py runs on import)
+    found = re.search(r"^FOLLOW_EVERY_S\s*=\s*([0-9.]+)", (ROOT / "views" / "job.py").read_text(), re.MULTILINE)
+    poll_s = float(found.group(1)) if found else 2.0  # the page's polling interval (views/job.py runs on import)
     span = (until[-1].at - first) if len(until) > 1 else 0.0
     expected_polls = span / poll_s + 1 if span else 1
     return {

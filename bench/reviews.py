@@ -86,7 +86,7 @@ def worker(kind: str, ids: list[str], reruns: int) -> dict[str, Any]:
     def page() -> Any:
         at = AppTest.from_file(str(script), default_timeout=900)
         if kind == "compare":
-            at.switch_page("pages/compare.py")
+            at.switch_page("views/compare.py")
         return at
 
     _timed_run(page())  # imports, the server connection: no job yet

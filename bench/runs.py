@@ -8,7 +8,7 @@ k = 10 gives 2,090 tokens, k = 20 gives 4,180. The 200-run folder holds the four
 (Boltz, AlphaFold 3, ColabFold, AlphaFold2) 50 times each, hard-linked.
 
 Rows: listing 200 runs (cold scan, warm scan with the per-file facts cached, the page's warm
-rerun in AppTest; target ≤ 1 s warm); opening the 2,090-token run cold (pages/runs.py in AppTest,
+rerun in AppTest; target ≤ 1 s warm); opening the 2,090-token run cold (views/runs.py in AppTest,
 a fresh process per measurement) against bench/runs_baseline_page.py on the same files (target
 ≤ 3×); what the PAE view of the 4,180-token run sends (the figure's JSON; target ≤ 2 MB).
 """
@@ -172,14 +172,14 @@ def measure(processes: int = 3) -> dict[str, Any]:
         base = Path(tmp)
         many = synth_200(base)
         res: dict[str, Any] = {"listing": listing(many)}
-        res["listing"]["page"] = [_in_process("pages/runs.py", many, None) for _ in range(processes)]
+        res["listing"]["page"] = [_in_process("views/runs.py", many, None) for _ in range(processes)]
         big = base / "big"
         folder2k, n2k = synth_boltz(big, 10)
         folder4k, n4k = synth_boltz(big, 20)
         rel2k = str(folder2k.relative_to(big))
         res["open"] = {"tokens": n2k, "page": [], "baseline": [], "baseline_pae_table": []}
         for _ in range(processes):  # taken in turns, so a busy moment hits all three alike
-            res["open"]["page"].append(_in_process("pages/runs.py", big, rel2k))
+            res["open"]["page"].append(_in_process("views/runs.py", big, rel2k))
             res["open"]["baseline"].append(_in_process("bench/runs_baseline_page.py", big, rel2k))
             res["open"]["baseline_pae_table"].append(
                 _in_process("bench/runs_baseline_page.py", big, rel2k, {"BENCH_BASELINE_PAE_TABLE": "1"}, reruns=1)

@@ -1,5 +1,5 @@
 """The floor for opening a local run: read the same files with gemmi and numpy, show them with
-st.json and st.dataframe, nothing else (run by bench/runs.py next to pages/runs.py)."""
+st.json and st.dataframe, nothing else (run by bench/runs.py next to views/runs.py)."""
 
 from __future__ import annotations
 

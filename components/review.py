@@ -387,7 +387,7 @@ def render_compare_with(fetched: FetchedJob) -> None:
     ids = [fetched.job_id, *[c.strip().lower() for c in chosen if c.strip()]]
     if len(ids) >= 2:
         st.page_link(
-            "pages/compare.py",
+            "views/compare.py",
             label="Open the comparison",
             icon=":material/compare:",
             query_params={"jobs": ",".join(ids)},

@@ -15,7 +15,7 @@ from components.formatting import md_code, md_escape
 
 RECENT_KEY = "recent_jobs"
 JOB_ID_KEY = "job_id"
-JOB_PAGE = "pages/job.py"
+JOB_PAGE = "views/job.py"
 RECENT_MAX = 8
 
 

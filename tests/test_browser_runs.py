@@ -47,9 +47,13 @@ def _viewer_frame(page):
 
 
 def test_runs_listing_and_links(runs_dashboard: DashboardProcess, page) -> None:
-    open_view(page, runs_dashboard.url + "/")  # see the report: the first page of a fresh process
+    # The first request of this fresh process is the shared link itself: with the pages in a folder
+    # named `pages/`, Streamlit ran views/runs.py alone in its old multipage mode (its own sidebar,
+    # no page config) until some session had run the entry script.
     open_view(page, runs_dashboard.url + "/runs")
     assert not exception_boxes(page)
+    nav = page.inner_text("[data-testid='stSidebarNav']")
+    assert "Your runs" in nav and "Set-up and help" in nav and "streamlit app" not in nav.lower(), nav
     links = [a.get_attribute("href") or "" for a in page.query_selector_all("[data-testid='stDataFrame'] a")]
     body = page.inner_text("[data-testid='stMain']")
     assert "4 run(s) under" in body

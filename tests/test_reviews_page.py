@@ -57,7 +57,7 @@ def job_page(job_id: str, section: str = "Review") -> AppTest:
 
 def compare_page(*job_ids: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.switch_page("pages/compare.py")
+    at.switch_page("views/compare.py")
     at.query_params["jobs"] = ",".join(job_ids)
     return at.run()
 

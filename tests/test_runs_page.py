@@ -28,7 +28,7 @@ def runs_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _page(run: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "runs.py"), default_timeout=90)
+    at = AppTest.from_file(str(ROOT / "views" / "runs.py"), default_timeout=90)
     if run is not None:
         at.query_params["run"] = run
     at.run()
