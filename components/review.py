@@ -372,7 +372,8 @@ def render_compare_with(fetched: FetchedJob) -> None:
     from components.sidebar import RECENT_KEY
 
     titles = {s["id"]: s.get("title", "") for s in services.list_samples() if s.get("id")}
-    others = [j for j in [*st.session_state.get(RECENT_KEY, []), *titles] if j != fetched.job_id]
+    recent = [r.get("id") if isinstance(r, dict) else r for r in st.session_state.get(RECENT_KEY, [])]
+    others = [j for j in [*recent, *titles] if isinstance(j, str) and j and j != fetched.job_id]
     options = list(dict.fromkeys(others))
     chosen = st.multiselect(
         "Compare with…",

@@ -7,6 +7,7 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import pandas.io.formats.style
@@ -82,6 +83,12 @@ def cdr_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
         return out
 
     return pd.DataFrame([row_style(row) for _, row in table.iterrows()], index=table.index, columns=table.columns)
+
+
+def cdr_column_config(table: pd.DataFrame) -> dict[str, Any]:
+    """The Sequence column as wide as its longest CDR (a 20-residue CDR-H3 was cut off at the default width)."""
+    longest = int(table["Sequence"].astype(str).str.len().max()) if len(table) else 0
+    return {"Sequence": st.column_config.TextColumn("Sequence", width=max(120, 9 * longest + 24))}
 
 
 def style_cdr_table(table: pd.DataFrame):
@@ -275,7 +282,7 @@ def _cdr_table(
     table = view(build_cdr_table, spans)
     if confidence is not None and not confidence.is_plddt and table["Mean pLDDT"].isna().all():
         table = table.drop(columns=["Mean pLDDT", "Confidence"])
-        st.dataframe(table, hide_index=True, key="struct-cdr-table")
+        st.dataframe(table, hide_index=True, key="struct-cdr-table", column_config=cdr_column_config(table))
     else:
         low = [s.name for s in spans if s.mean_plddt is not None and s.mean_plddt < LOW_CONFIDENCE_CDR]
         if low:
@@ -284,7 +291,9 @@ def _cdr_table(
                 "Treat their modelled conformation with care.",
                 icon=":material/warning:",
             )
-        st.dataframe(style_cdr_table(table), hide_index=True, key="struct-cdr-table")
+        st.dataframe(
+            style_cdr_table(table), hide_index=True, key="struct-cdr-table", column_config=cdr_column_config(table)
+        )
     st.download_button(
         "Download CDR table (CSV)",
         lambda: table.to_csv(index=False),

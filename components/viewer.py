@@ -98,7 +98,11 @@ var info = document.getElementById('abdash-info');
 V.setHoverable({}, true, function (atom, viewer) {
   if (!atom) { return; }
   var r = abGet(P.c, atom);
-  var text = 'Chain ' + atom.chain + ' · ' + atom.resn + ' ' + abLab(atom) + ((r && r[1]) ? ' · ' + r[1] : '');
+  var extra = (r && r[1]) ? r[1] : '';
+  var imgt = /^IMGT ([^ ]+)(?: · (.*))?$/.exec(extra);  // V-domain residues: the IMGT label first, as every tab
+  var text = imgt
+    ? 'Chain ' + atom.chain + ' · ' + atom.resn + ' IMGT ' + imgt[1] + ' · file ' + abLab(atom) + (imgt[2] ? ' · ' + imgt[2] : '')
+    : 'Chain ' + atom.chain + ' · ' + atom.resn + ' ' + abLab(atom) + (extra ? ' · ' + extra : '');
   info.textContent = text;
   info.style.visibility = 'visible';
   if (!atom.abLabel) {

@@ -386,3 +386,17 @@ def test_withdrawn_access_hides_the_review_even_while_the_job_is_cached(two_read
     assert "only for readers" not in shown and "Alice" not in shown and "Reject" not in shown
     assert any("does not let this token read it now" in i.value for i in later.info)
     assert not any(b.key == "review-save" for b in later.button)  # nothing can be written either
+
+
+def test_review_tab_after_another_job_was_opened_offers_it_for_comparison(sample_server, env) -> None:
+    """The sidebar keeps recent jobs as records (id, type, status, title): the "Compare with…" list
+    took them for ids and the Review tab raised as soon as a second job was opened."""
+    env(sample_server)
+    at = job_page(CETUXIMAB, section="Overview")
+    at.query_params["job_id"] = CAPLACIZUMAB
+    at.query_params["section"] = "Review"
+    at.text_input(key="job_id").set_value(CAPLACIZUMAB)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    chooser = at.multiselect(key="review-compare-with")
+    assert CETUXIMAB in chooser.options

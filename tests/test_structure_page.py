@@ -126,3 +126,14 @@ def test_empty_interface_is_computed_here(open_page, own_server, shared_data: Pa
     summary = next(f.value for f in at.dataframe if "Side" in f.value.columns)
     assert set(summary["Chain"]) == {"H", "L", "Y"} and (summary["Interface residues"] > 0).all()
     assert "grey zone" in _texts(at)
+
+
+def test_cdr_sequence_column_is_as_wide_as_the_longest_cdr():
+    """Issue 13, item 11: CDR sequences were cut off at the table's default column width."""
+    import pandas as pd
+
+    from components.structure import cdr_column_config
+
+    table = pd.DataFrame({"Sequence": ["GFNIKDTY", "SRWGGDGFYAMDYWGQGTLV"]})
+    width = cdr_column_config(table)["Sequence"]["width"]
+    assert width >= 9 * 20
