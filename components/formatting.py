@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+import pandas as pd
+
 _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
 
 
@@ -49,3 +51,9 @@ def fmt_fraction(value: float | None, digits: int = 2) -> str:
 
 def fmt_percent(value: float | None, digits: int = 0) -> str:
     return "—" if value is None else f"{value * 100:.{digits}f} %"
+
+
+def text_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame for st.table, every text cell escaped: st.table renders its cells as Markdown, so a
+    service string such as a URL would otherwise become a link (or markup)."""
+    return frame.map(lambda cell: md_escape(cell) if isinstance(cell, str) else cell)

@@ -33,7 +33,7 @@ from app.models import (
 from app.models.contract import read_results
 from app.residues import DEFINITION_ORDER, DEFINITIONS
 from components import humanization_figures as figures
-from components.formatting import fmt_percent, md_code, md_escape
+from components.formatting import fmt_percent, md_code, md_escape, text_table
 from components.humanization_alignment import build_alignment_html
 from components.memo import view
 from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
@@ -194,7 +194,7 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
             "Flags": ["; ".join(f.text for f in found) or "none" for _, found in per_candidate],
         }
     )
-    st.table(frame, hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
+    st.table(text_table(frame), hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
     st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
@@ -474,7 +474,7 @@ def _render_vhh(review: StrategyReview) -> None:
     humanized_imgt = vhh.imgt_residue_map(vh.humanized) if vh else None
     rows = vhh.hallmark_rows(analysis.hallmarks, analysis.humanized_hallmarks, analysis.hallmark_scheme, humanized_imgt)
     # st.table wraps long text ("What it means"); a dataframe cell would cut it off.
-    st.table(pd.DataFrame(rows), hide_index=True, border="horizontal")
+    st.table(text_table(pd.DataFrame(rows)), hide_index=True, border="horizontal")
     st.caption(
         "Hallmarks: Kabat 37, 44, 45, 47 = IMGT 42, 49, 50, 52. Camelid VHH typically F/Y42, E/Q49, R/C50, F/G/L/W52; "
         "human VH V42, G49, L50, W52. Humanizing them makes the former VL interface VH-like (less soluble alone)."
@@ -525,7 +525,7 @@ def _render_fc(review: StrategyReview) -> None:
             {"EU position": m.eu_position, "From": m.from_aa, "To": m.to_aa, "Name": m.name, "Effect": m.effect}
             for m in analysis.engineered_mutations
         ]
-        st.table(pd.DataFrame(rows).fillna("—"), hide_index=True, border="horizontal")  # wraps "Effect"
+        st.table(text_table(pd.DataFrame(rows).fillna("—")), hide_index=True, border="horizontal")  # wraps "Effect"
     else:
         st.caption("No engineered Fc mutations reported.")
     _notes(analysis.notes)

@@ -15,7 +15,7 @@ from tests.conftest import ROOT
 from tests.helpers import job_body, write_data_dir
 
 CETUXIMAB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # full analysis: no Complex section
-TABS = "Overview, Humanization, Structure, Stability, Immunogenicity, Raw JSON"
+TABS = "Overview, Humanization, Structure, Stability, Immunogenicity, Review, Raw JSON"
 
 
 def popover_labels(at) -> list[str]:
