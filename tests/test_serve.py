@@ -221,7 +221,7 @@ def test_a_killed_replicas_sessions_come_back_with_the_same_job_and_section(serv
         wait_for_app(page)
         assert selected_tab(page) == "Overview" and f"job_id={JOB}" in page.url
         assert "Stability" in tab_labels(page)
-        assert page.get_by_text("Humanization strategies at a glance").is_visible()
+        assert page.get_by_text("Humanization candidates").first.is_visible()
         notice = [text for _, text in alerts(page) if "Reconnected to another server" in text]
         assert notice and "not yet saved" in notice[0] and "save it again" in notice[0]
         nav = page.evaluate(
