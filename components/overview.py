@@ -198,8 +198,9 @@ def _render_candidates(fetched: FetchedJob) -> None:
     cards = view(_cards_of, fetched)
     for start in range(0, len(cards), CARDS_PER_ROW):
         row = cards[start : start + CARDS_PER_ROW]
-        for column, card in zip(st.columns(CARDS_PER_ROW, border=True), row):
-            with column:
+        columns = st.columns(CARDS_PER_ROW)  # a short last row leaves its spare columns empty, not boxed
+        for column, card in zip(columns, row):
+            with column.container(border=True, height="stretch"):
                 _render_card(card)
     st.caption(
         "CDR changes count under every CDR definition (IMGT, Kabat, Chothia, North) and name the ones that hold "
