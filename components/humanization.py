@@ -168,11 +168,14 @@ def _overview_tables(reviews: tuple[StrategyReview, ...]):
     return mutations, (other if len(other.columns) > 1 else None)
 
 
-def _styled(frame):
-    """A new Styler per render: Streamlit writes into the Styler it is given, so the memoised
-    frames are shared between sessions but a Styler never is."""
-    formats = {c: ("{:.1f}" if c.endswith("%") else "{:.0f}") for c in frame.columns if c != "Strategy"}
-    return frame.style.format(formats, na_rep="—")
+def _number_formats(frame) -> dict:
+    """Number formats as column settings, not a Styler: a Styler is rendered cell by cell in Python on
+    every rerun (about a tenth of a section switch's CPU under load, bench/load.py)."""
+    return {
+        c: st.column_config.NumberColumn(format="%.1f" if c.endswith("%") else "%d")
+        for c in frame.columns
+        if c != "Strategy"
+    }
 
 
 def _candidate_flags(reviews: tuple[StrategyReview, ...]):
@@ -197,10 +200,24 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
     st.table(text_table(frame), hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(_styled(mutations), hide_index=True, width="stretch", key="hum-overview-mutations")
+    st.dataframe(
+        mutations,
+        hide_index=True,
+        width="stretch",
+        key="hum-overview-mutations",
+        column_config=_number_formats(mutations),
+        placeholder="—",
+    )
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(_styled(other), hide_index=True, width="stretch", key="hum-overview-humanness")
+        st.dataframe(
+            other,
+            hide_index=True,
+            width="stretch",
+            key="hum-overview-humanness",
+            column_config=_number_formats(other),
+            placeholder="—",
+        )
     st.caption(
         "No value is marked best: the most human candidate may be the one that changed hallmarks or CDRs, so "
         "read the flags above with the numbers. Click a header to sort. "

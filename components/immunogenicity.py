@@ -311,7 +311,7 @@ def render_tables(
                 )
             st.download_button(
                 f"Download {kind} CSV",
-                csv_text(frame),
+                lambda frame=frame: csv_text(frame),  # bound now: the loop moves on
                 file_name=f"job-{stem}-{slug}-epitopes.csv",
                 mime="text/csv",
                 key=f"immuno-download-{slug}",
@@ -381,7 +381,7 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
     )
     st.download_button(
         "Download CSV",
-        csv_text(frame),
+        lambda: csv_text(frame),
         file_name=f"job-{safe_file_stem(fetched.job_id)}-deimmunization.csv",
         mime="text/csv",
         key="immuno-download-suggestions",

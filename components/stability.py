@@ -223,7 +223,7 @@ def render_stabilizing(
     st.caption(summary)
     st.download_button(
         "Download CSV",
-        csv_text(frame),
+        lambda: csv_text(frame),
         file_name=f"job-{safe_file_stem(job_id)}-stabilizing-mutations.csv",
         mime="text/csv",
         key="stab-download-mutations",
