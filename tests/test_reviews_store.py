@@ -1,8 +1,9 @@
 """The review store on SQLite and on a real PostgreSQL: append-only history, one query per read,
-concurrent writers, hostile text, the length cap, faults, and the v1 → v2 migration."""
+concurrent writers, hostile text, the length cap, faults, the v1 → head migration, and sample reviews added once."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,9 @@ import pytest
 from sqlalchemy import create_engine, event, inspect, text
 
 from app.reviews import candidates as cand
+from app.reviews.sample import SEED_FILE, seed_sample_reviews
 from app.reviews.store import (
+    HEAD,
     MAX_COMMENT_CHARS,
     InvalidReview,
     ReviewStore,
@@ -20,6 +23,7 @@ from app.reviews.store import (
     make_engine,
     migrate,
 )
+from app.sample_api import DEFAULT_DATA_DIR
 from tests.review_fixtures import *  # noqa: F403 - the postgres and review_db_url fixtures
 
 JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
@@ -154,7 +158,8 @@ def test_read_only_sqlite_reads_but_refuses_writes_clearly(tmp_path: Path) -> No
 
 
 def test_read_only_postgresql_refuses_writes_clearly(postgres) -> None:
-    from tests.review_fixtures import new_postgres_database
+    from app.sample_api import DEFAULT_DATA_DIR
+from tests.review_fixtures import new_postgres_database
 
     url = new_postgres_database(postgres)
     store = ReviewStore(url)
@@ -190,6 +195,7 @@ def test_migration_from_v1_keeps_existing_decisions(review_db_url: str) -> None:
     engine.dispose()
 
     store = ReviewStore(review_db_url)  # first use of the new code upgrades to head
+    assert seed_sample_reviews(store, DEFAULT_DATA_DIR) == 0  # the demo's reviews never join real ones
     record = store.history([JOB]).of(JOB, "r:a")
     assert [(e.text, e.author, e.author_kind, e.fingerprint) for e in record.decisions] == [
         ("Hold", "v1 reviewer 0", "self-declared", None),
@@ -198,7 +204,7 @@ def test_migration_from_v1_keeps_existing_decisions(review_db_url: str) -> None:
     _save(store, decision=None, comment="comments work after the upgrade")
     assert len(store.history([JOB]).of(JOB, "r:a").comments) == 1
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == HEAD
     store.close()
 
 
@@ -225,3 +231,34 @@ def test_sqlite_is_in_wal_mode(tmp_path: Path) -> None:
     with store.engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
     store.close()
+
+
+def test_sample_reviews_are_added_once_when_processes_start_together(review_db_url: str) -> None:
+    """Replicas starting on one empty database each try to add the demo's sample reviews: exactly one does."""
+    expected = len(json.loads((DEFAULT_DATA_DIR / SEED_FILE).read_text())["reviews"])
+    stores = [ReviewStore(review_db_url) for _ in range(6)]  # six engines, as six processes
+    barrier = threading.Barrier(len(stores))
+    added: list[int] = []
+    failures: list[BaseException] = []
+
+    def start(store: ReviewStore) -> None:
+        try:
+            barrier.wait(10)
+            added.append(seed_sample_reviews(store, DEFAULT_DATA_DIR))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=start, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not failures, failures
+    assert sorted(added) == [0] * (len(stores) - 1) + [expected], added
+    with stores[0].engine.connect() as connection:
+        rows = connection.execute(text("SELECT count(*) FROM review_decisions")).scalar_one()
+        rows += connection.execute(text("SELECT count(*) FROM review_comments")).scalar_one()
+    assert 0 < rows <= 2 * expected
+    assert seed_sample_reviews(stores[0], DEFAULT_DATA_DIR) == 0  # a later start adds nothing
+    for store in stores:
+        store.close()

@@ -1,4 +1,4 @@
-"""The review tables (schema head, revision 0002). Rows are only ever added, never updated or deleted.
+"""The review tables (schema head, revision 0003). Rows are only ever added, never updated or deleted.
 
 A decision or comment names its candidate by job id + candidate key (app/reviews/candidates.py) and
 records the fingerprint of the results it was made on, so a later page can say they have changed.
@@ -50,3 +50,12 @@ class Comment(Base):
     author_kind: Mapped[str] = mapped_column(String(16))
     fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Seed(Base):
+    """Since 0003: one-off data added once (the sample reviews), by name."""
+
+    __tablename__ = "review_seeds"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,14 +16,15 @@ from app.reviews.store import ReviewStore
 
 log = logging.getLogger(__name__)
 SEED_FILE = "reviews.json"
+SEED_NAME = "sample-reviews"  # its claim in review_seeds
 
 
 def seed_sample_reviews(store: ReviewStore, sample_dir: Path) -> int:
-    """Add the sample reviews if the store holds no review at all; returns how many rows were added."""
+    """Add the sample reviews once, to a store that holds no review; returns how many were added."""
     seed_path = sample_dir / SEED_FILE
-    if not seed_path.is_file() or not store.is_empty():
+    if not seed_path.is_file():
         return 0
-    added = 0
+    entries = []
     for item in json.loads(seed_path.read_text(encoding="utf-8")).get("reviews", []):
         job_path = sample_dir / "jobs" / f"{item['job_id']}.json"
         if not job_path.is_file():
@@ -34,16 +35,17 @@ def seed_sample_reviews(store: ReviewStore, sample_dir: Path) -> int:
             log.warning("sample reviews: no candidate %r in job %s", item.get("strategy"), item["job_id"])
             continue
         candidate = match[0]
-        store.record(
-            job_id=candidate.job_id,
-            candidate_key=candidate.key,
-            strategy=candidate.strategy,
-            author=item["author"],
-            author_kind=AUTHOR_SAMPLE,
-            fingerprint=candidate.fingerprint,
-            decision=item.get("decision"),
-            comment=item.get("comment"),
-            at=datetime.fromisoformat(item["at"]),
+        entries.append(
+            dict(
+                job_id=candidate.job_id,
+                candidate_key=candidate.key,
+                strategy=candidate.strategy,
+                author=item["author"],
+                author_kind=AUTHOR_SAMPLE,
+                fingerprint=candidate.fingerprint,
+                decision=item.get("decision"),
+                comment=item.get("comment"),
+                at=datetime.fromisoformat(item["at"]),
+            )
         )
-        added += 1
-    return added
+    return store.seed_once(SEED_NAME, entries)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +18,16 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, func, insert, literal, select, union_all
+from sqlalchemy import Connection, Engine, create_engine, event, func, insert, literal, select, union_all
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from app.reviews.models import AUTHOR_KINDS, DECISIONS, Comment, Decision
+from app.reviews.models import AUTHOR_KINDS, DECISIONS, Comment, Decision, Seed
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0002"
+HEAD = "0003"
 MAX_COMMENT_CHARS = 4000
 MAX_AUTHOR_CHARS = 80
 MIGRATION_LOCK = 15_2026  # pg_advisory_xact_lock key: one process migrates at a time
@@ -255,25 +255,46 @@ class ReviewStore:
         )  # fmt: skip
         try:
             with self.engine.begin() as connection:
-                if decision is not None:
-                    connection.execute(insert(Decision).values(decision=decision, **common))
-                if body:
-                    connection.execute(insert(Comment).values(body=body, **common))
+                _insert(connection, common, decision, body)
         except SQLAlchemyError as error:
             log.warning("reviews: write failed (%s)", type(error).__name__)
             raise ReviewStoreError(_message(error)) from None
 
-    def is_empty(self) -> bool:
+    def seed_once(self, name: str, entries: Sequence[dict[str, Any]]) -> int:
+        """Add `entries` (each `record`'s keyword arguments) once per database, and only to one holding
+        no review: one transaction that first claims `name` in review_seeds, so of several processes
+        starting together exactly one adds them. Returns how many entries were added."""
         try:
-            with self.engine.connect() as connection:
-                decisions = connection.execute(select(func.count()).select_from(Decision)).scalar_one()
-                comments = connection.execute(select(func.count()).select_from(Comment)).scalar_one()
+            with self.engine.begin() as connection:
+                connection.execute(insert(Seed).values(name=name, added_at=datetime.now(UTC)))
+                if any(
+                    connection.execute(select(func.count()).select_from(t)).scalar_one() for t in (Decision, Comment)
+                ):
+                    return 0  # a real review came first: the claim stays, nothing is added
+                for entry in entries:
+                    values = dict(entry)
+                    decision, body = values.pop("decision", None), clean_comment(values.pop("comment", None))
+                    if decision is not None and decision not in DECISIONS:
+                        raise InvalidReview(f"A decision is one of {', '.join(DECISIONS)}.")
+                    values["author"] = clean_author(values["author"])
+                    values["created_at"] = _utc(values.pop("at"))
+                    _insert(connection, values, decision, body)
+        except IntegrityError:
+            return 0  # another process claimed it first
         except SQLAlchemyError as error:
+            log.warning("reviews: seeding failed (%s)", type(error).__name__)
             raise ReviewStoreError(_message(error)) from None
-        return decisions + comments == 0
+        return len(entries)
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _insert(connection: Connection, common: dict[str, Any], decision: str | None, body: str) -> None:
+    if decision is not None:
+        connection.execute(insert(Decision).values(decision=decision, **common))
+    if body:
+        connection.execute(insert(Comment).values(body=body, **common))
 
 
 def sqlite_url(data_dir: str | Path) -> str:
