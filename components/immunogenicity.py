@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import streamlit as st
 
@@ -311,7 +311,7 @@ def render_tables(
                 )
             st.download_button(
                 f"Download {kind} CSV",
-                lambda frame=frame: csv_text(frame),  # bound now: the loop moves on
+                partial(csv_text, frame),  # bound now: the loop moves on before a click
                 file_name=f"job-{stem}-{slug}-epitopes.csv",
                 mime="text/csv",
                 key=f"immuno-download-{slug}",

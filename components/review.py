@@ -22,7 +22,14 @@ from app.client import FetchedJob
 from app.reviews import exports
 from app.reviews.access import ACCESS_TTL_S, ReadAccess
 from app.reviews.candidates import Candidate, job_candidates
-from app.reviews.models import AUTHOR_SAMPLE, AUTHOR_SELF_DECLARED, AUTHOR_SIGNED_IN, DECISIONS
+from app.reviews.models import (
+    AUTHOR_KIND_WORDS,
+    AUTHOR_SAMPLE,
+    AUTHOR_SELF_DECLARED,
+    AUTHOR_SIGNED_IN,
+    DECISIONS,
+    author_label,
+)
 from app.reviews.sample import seed_sample_reviews
 from app.reviews.store import MAX_COMMENT_CHARS, Entry, InvalidReview, ReviewHistory, ReviewStore, ReviewStoreError
 from app.sample_api import DEFAULT_DATA_DIR as BUNDLED_SAMPLES
@@ -111,8 +118,8 @@ def reviewer() -> tuple[str | None, str]:
 
 
 def who(entry: Entry) -> str:
-    kind = {AUTHOR_SAMPLE: "sample review", AUTHOR_SELF_DECLARED: "self-declared", AUTHOR_SIGNED_IN: "signed in"}
-    return f"{md_escape(entry.author)} ({kind.get(entry.author_kind, md_escape(entry.author_kind))})"
+    words = AUTHOR_KIND_WORDS.get(entry.author_kind, entry.author_kind)
+    return f"{md_escape(entry.author)} ({md_escape(words)})"
 
 
 def when(moment: datetime) -> str:
@@ -149,7 +156,7 @@ def build_summary_frame(candidates: Sequence[Candidate], history: ReviewHistory,
             "Job": candidate.job_id[:8],
             "Candidate": candidate.label,
             "Decision": current.text if current else "none yet",
-            "By": f"{current.author} ({current.author_kind})" if current else "",
+            "By": author_label(current.author, current.author_kind) if current else "",
             "When": when(current.created_at) if current else "",
             "Results": results_state(current, candidate),
             "Decisions": len(record.decisions),

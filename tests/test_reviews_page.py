@@ -19,6 +19,7 @@ from app.local_postgres import free_port
 from app.reviews.access import ReadAccess
 from app.reviews.store import MAX_COMMENT_CHARS, ReviewStore
 from app.sample_api import DEFAULT_DATA_DIR, RunningServer, start_in_thread
+from components.formatting import md_escape
 from tests.review_fixtures import *  # noqa: F403 - the postgres and review_db_url fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,7 +260,7 @@ def test_sample_reviews_are_added_to_a_fresh_database_on_sample_data(monkeypatch
         at = job_page(CETUXIMAB)
         summary = at.dataframe[0].value.set_index("Candidate")
         assert summary.loc["back_mutation", "Decision"] == "Advance"
-        assert summary.loc["back_mutation", "By"] == "Sample reviewer B (sample)"
+        assert summary.loc["back_mutation", "By"] == "Sample reviewer B (sample review)"
         assert summary.loc["germline_framework", "Decision"] == "Reject"
         assert any("(sample review)" in m.value for m in at.markdown)
         assert (tmp_path / "reviews.sqlite").is_file()  # the default: SQLite in ABDASH_DATA_DIR
@@ -400,3 +401,24 @@ def test_review_tab_after_another_job_was_opened_offers_it_for_comparison(sample
     assert not at.exception, [e.value for e in at.exception]
     chooser = at.multiselect(key="review-compare-with")
     assert CETUXIMAB in chooser.options
+
+
+def test_a_signed_in_user_is_the_author_and_is_never_asked_for_a_name(sample_server, env) -> None:
+    """With Streamlit's authentication (st.login / st.user), decisions carry the signed-in identity."""
+    env(sample_server)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.user = {"is_logged_in": True, "email": "ann.lee@lab.example", "name": "Ann Lee", "sub": "u-17"}
+    at.query_params["job_id"] = CETUXIMAB
+    at.query_params["section"] = "Review"
+    at.run()
+    assert not at.exception
+    assert not names_input(at)
+    assert f"Signed in as {md_escape('ann.lee@lab.example')}." in [c.value for c in at.caption]
+    at = save(at, decision="Hold", comment="signed-in note", name=None)
+    assert not at.exception
+    assert any("saved" in s.value for s in at.success)
+
+    later = job_page(CETUXIMAB)  # another session, signed out: sees who decided, as signed in
+    summary = later.dataframe[0].value.set_index("Candidate")
+    assert summary.iloc[0]["By"] == "ann.lee@lab.example (signed in)"
+    assert names_input(later)  # signed out: a self-declared name is asked for

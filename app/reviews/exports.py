@@ -15,6 +15,7 @@ import pandas as pd
 
 from app.humanization.exports import csv_text
 from app.reviews.candidates import Candidate
+from app.reviews.models import author_label
 from app.reviews.store import Entry, ReviewHistory
 
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:&])")
@@ -31,7 +32,7 @@ def when(moment: datetime) -> str:
 
 
 def who(entry: Entry) -> str:
-    return f"{entry.author} ({entry.author_kind})"
+    return author_label(entry.author, entry.author_kind)
 
 
 def review_rows(candidates: Sequence[Candidate], history: ReviewHistory) -> pd.DataFrame:

@@ -16,6 +16,16 @@ AUTHOR_SIGNED_IN = "signed-in"
 AUTHOR_SELF_DECLARED = "self-declared"
 AUTHOR_SAMPLE = "sample"
 AUTHOR_KINDS = (AUTHOR_SIGNED_IN, AUTHOR_SELF_DECLARED, AUTHOR_SAMPLE)
+AUTHOR_KIND_WORDS = {
+    AUTHOR_SIGNED_IN: "signed in",
+    AUTHOR_SELF_DECLARED: "self-declared",
+    AUTHOR_SAMPLE: "sample review",
+}
+
+
+def author_label(author: str, kind: str) -> str:
+    """ "Ann (signed in)": the words every page, table and download uses for who wrote an entry (plain text)."""
+    return f"{author} ({AUTHOR_KIND_WORDS.get(kind, kind)})"
 
 
 class Base(DeclarativeBase):
