@@ -330,8 +330,25 @@ def render_block(
     return candidates
 
 
+def _sign_in(kind: str) -> None:
+    """With authentication set up, reviewers sign in (their account becomes the author) or out."""
+    if not services.sign_in_configured():
+        return
+    if kind == AUTHOR_SIGNED_IN:
+        st.button("Sign out", key="review-sign-out", on_click=st.logout, type="tertiary", icon=":material/logout:")
+    else:
+        st.button(
+            "Sign in to review under your account",
+            key="review-sign-in",
+            on_click=st.login,
+            icon=":material/login:",
+            help="Decisions and comments then carry your signed-in identity instead of a self-declared name.",
+        )
+
+
 def _form(by_ref: dict[str, Candidate]) -> None:
     name, kind = reviewer()
+    _sign_in(kind)
     with st.form("review-form", clear_on_submit=False, border=True):
         st.radio(
             "Decision", DECISIONS, index=None, horizontal=True, key=DECISION_KEY, help="Leave empty to only comment"

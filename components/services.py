@@ -9,6 +9,7 @@ structure files are cached per (service, token fingerprint, what). See docs/arch
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,6 +47,11 @@ def _secrets() -> dict:
         return {k: st.secrets[k] for k in st.secrets}  # raises if no secrets.toml exists
     except Exception:
         return {}
+
+
+def sign_in_configured() -> bool:
+    """Whether Streamlit's authentication (an [auth] table in secrets.toml) is set up for st.login."""
+    return isinstance(_secrets().get("auth"), Mapping)
 
 
 def settings() -> Settings:

@@ -408,12 +408,14 @@ def test_a_signed_in_user_is_the_author_and_is_never_asked_for_a_name(sample_ser
     env(sample_server)
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.user = {"is_logged_in": True, "email": "ann.lee@lab.example", "name": "Ann Lee", "sub": "u-17"}
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32}
     at.query_params["job_id"] = CETUXIMAB
     at.query_params["section"] = "Review"
     at.run()
     assert not at.exception
     assert not names_input(at)
     assert f"Signed in as {md_escape('ann.lee@lab.example')}." in [c.value for c in at.caption]
+    assert [b.key for b in at.button if b.key and b.key.startswith("review-sign")] == ["review-sign-out"]
     at = save(at, decision="Hold", comment="signed-in note", name=None)
     assert not at.exception
     assert any("saved" in s.value for s in at.success)
@@ -422,3 +424,11 @@ def test_a_signed_in_user_is_the_author_and_is_never_asked_for_a_name(sample_ser
     summary = later.dataframe[0].value.set_index("Candidate")
     assert summary.iloc[0]["By"] == "ann.lee@lab.example (signed in)"
     assert names_input(later)  # signed out: a self-declared name is asked for
+    assert not [b for b in later.button if b.key and b.key.startswith("review-sign")]  # no [auth]: no sign-in
+
+    guest = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    guest.secrets["auth"] = at.secrets["auth"]
+    guest.user = {"is_logged_in": False}
+    guest.query_params["job_id"], guest.query_params["section"] = CETUXIMAB, "Review"
+    guest.run()
+    assert [b.label for b in guest.button if b.key == "review-sign-in"] == ["Sign in to review under your account"]
