@@ -286,3 +286,62 @@ def test_upload_zip_bomb_stops_at_the_cap(tmp_path: Path) -> None:
     problems = unpack([("bomb.zip", data)], dest, cap=10 * 2**20)
     assert problems and ("zip bomb" in problems[0] or "limit" in problems[0])
     assert sum(f.stat().st_size for f in dest.rglob("*") if f.is_file()) <= 10 * 2**20
+
+
+def _deepmind_af2_folder(root: Path) -> Path:
+    """The real 5B8C AlphaFold2-multimer model laid out as DeepMind's run_alphafold.py (v2.3) writes it:
+    ranked_0.pdb, ranking_debug.json ("iptm+ptm", "order"), pae_<model>.json in AlphaFold DB format, and a
+    pickle that must never be opened. Numbers are the run's own (its ColabFold-style scores file)."""
+    source = DATA / "af2_multimer_5b8c"
+    scores = json.loads((source / "5b8c_scores_alphafold2_multimer_v3_model_4_seed_000.json").read_text())
+    folder = root / "af2_deepmind" / "5b8c"
+    folder.mkdir(parents=True)
+    best, other = "model_4_multimer_v3_pred_0", "model_1_multimer_v3_pred_0"
+    shutil.copy(source / "5b8c_unrelaxed_alphafold2_multimer_v3_model_4_seed_000.pdb", folder / "ranked_0.pdb")
+    shutil.copy(folder / "ranked_0.pdb", folder / f"unrelaxed_{best}.pdb")
+    ranking = {"iptm+ptm": {best: 0.8 * scores["iptm"] + 0.2 * scores["ptm"], other: 0.5}, "order": [best, other]}
+    (folder / "ranking_debug.json").write_text(json.dumps(ranking))
+    pae = [{"predicted_aligned_error": scores["pae"], "max_predicted_aligned_error": scores["max_pae"]}]
+    (folder / f"pae_{best}.json").write_text(json.dumps(pae))
+    (folder / f"result_{best}.pkl").write_bytes(b"\x80\x04cos\nsystem\n(S'echo never'\ntR.")  # never unpickled
+    return folder
+
+
+def test_deepmind_alphafold2_layout_reads_ranked_models_ranking_and_pae(tmp_path: Path) -> None:
+    folder = _deepmind_af2_folder(tmp_path)
+    runs = scan(tmp_path)
+    assert [(r.tool, r.rel, len(r.models)) for r in runs] == [("AlphaFold2 (DeepMind)", "af2_deepmind/5b8c", 1)]
+    run = runs[0]
+    assert run.models[0].label == "ranked 0 · model_4_multimer_v3_pred_0"
+    model = load_model(tmp_path, run, run.models[0])
+    assert model.structure is not None and model.confidence is not None and model.confidence.is_plddt
+    assert model.scores.ranking_score == pytest.approx(0.8 * 0.84 + 0.2 * 0.88)
+    assert "0.8·ipTM + 0.2·pTM" in model.scores.ranking_name
+    assert model.scores.ptm is None and model.scores.iptm is None  # only in the pickle
+    assert any("pickle" in p for p in model.problems)
+    assert model.pae is not None and model.pae.usable and model.pae.size == 370
+    assert model.pae.source == "pae_model_4_multimer_v3_pred_0.json"
+    assert set(model.files) == {"ranked_0.pdb", "ranking_debug.json", "pae_model_4_multimer_v3_pred_0.json"}
+    # the same ipSAE as the ColabFold-style copy of this run (DunbrackLab's AF2 example, 15 Å)
+    st = read_gemmi(model.structure.text, model.structure.format)
+    rows = chain_pair_table([c.name for c in st[0]], model.pae, (), pair_contacts(st), model.confidence, 15.0)
+    _, reference = _pairs(DATA, "AlphaFold2", 15.0)
+    for row in rows:
+        assert row.ipsae == pytest.approx(reference[(row.chain_1, row.chain_2)].ipsae, abs=1e-9)
+    assert (folder / "result_model_4_multimer_v3_pred_0.pkl").read_bytes().startswith(b"\x80")
+
+
+def test_boltz_affinity_file_is_read_into_the_scores(runs_dir: Path) -> None:
+    folder = runs_dir / "boltz_results_pdl1" / "predictions" / "pdl1_binder"
+    values = {"affinity_pred_value": -0.72, "affinity_probability_binary": 0.81, "affinity_pred_value1": -0.6}
+    (folder / "affinity_pdl1_binder.json").write_text(json.dumps(values))
+    run = _run(runs_dir, "Boltz")
+    model = load_model(runs_dir, run, run.models[0])
+    extra = dict(model.scores.extra)
+    assert extra["affinity: log10(IC50 / µM), ensemble"] == -0.72
+    assert extra["affinity: probability of binding, ensemble"] == 0.81
+    assert extra["affinity: log10(IC50 / µM), model 1"] == -0.6
+    assert "affinity_pdl1_binder.json" in model.files
+    (folder / "affinity_pdl1_binder.json").write_text("{not json")
+    model = load_model(runs_dir, run, run.models[0])
+    assert any("affinity_pdl1_binder.json" in p for p in model.problems) and model.structure is not None

@@ -8,6 +8,10 @@ Layouts (from the tools' docs and writer code):
   `ranking_scores.csv`, and `seed-S_sample-N/` holding `[<job>_seed-S_sample-N_]model.cif` and its confidences.
 - ColabFold: `<job>_unrelaxed_rank_00N_<model>.pdb` (and `_relaxed_`), `<job>_scores_rank_00N_<model>.json`,
   `<job>_predicted_aligned_error_v1.json`; the same names without `rank_00N_` are AlphaFold2-style outputs.
+- AlphaFold2 (DeepMind's run_alphafold.py, v2.3): `ranked_N.pdb` in the order of `ranking_debug.json`
+  ("order", best first, with "iptm+ptm" for multimer or "plddts" for monomer models), `pae_<model>.json`
+  (AlphaFold DB format) for pTM and multimer models. `result_<model>.pkl` (pTM, ipTM) is a pickle: never read.
+- Boltz-2 with an affinity property: `affinity_<name>.json` beside the models (one per run, small molecules only).
 A folder may hold several ColabFold or AlphaFold 3 server jobs: each is a run of its own, linked as
 `<folder>/<job>`; a folder with one run is linked as the folder.
 """
@@ -85,6 +89,7 @@ def _boltz(folder: str, names: set[str], dirname: str) -> list[tuple[str, str, l
             ("confidence", confidence),
             ("plddt", f"plddt_{name}_model_{k}.npz"),
             ("pae", f"pae_{name}_model_{k}.npz"),
+            ("affinity", f"affinity_{name}.json"),
         ]
         by_name.setdefault(name, []).append(
             ModelRef(f"model {k}", k, file, tuple((role, f) for role, f in files if f in names))
@@ -206,6 +211,30 @@ def _colabfold(names: set[str]) -> list[tuple[str, str, list[ModelRef]]]:
     ]
 
 
+AF2_RANKED = re.compile(r"^ranked_(?P<i>\d+)\.pdb$")
+AF2_RANKING = "ranking_debug.json"
+
+
+def _af2_deepmind(root: Path, folder: str, names: set[str]) -> list[tuple[str, str, list[ModelRef]]]:
+    """DeepMind AlphaFold2: ranked_N.pdb is the N-th of ranking_debug.json's "order"; its PAE is pae_<model>.json."""
+    ranked = {int(m["i"]): file for file in names if (m := AF2_RANKED.match(file))}
+    if not ranked or AF2_RANKING not in names:
+        return []
+    order: list[str] = []
+    try:
+        data = read_json_object(root / folder / AF2_RANKING, AF2_RANKING, cap=2**20)
+        order = [str(name) for name in data.get("order", []) if isinstance(name, str)]
+    except RunFileError:
+        pass  # the models still open, by file name; the loader reports the broken file
+    models = []
+    for i, file in sorted(ranked.items()):
+        model = order[i] if i < len(order) else ""
+        files = [("ranking", AF2_RANKING)] + ([("pae_v1", f"pae_{model}.json")] if model else [])
+        label = f"ranked {i}" + (f" · {model}" if model else "")
+        models.append(ModelRef(label, i, file, tuple((role, f) for role, f in files if f in names)))
+    return [("AlphaFold2 (DeepMind)", Path(folder).name or "run", models)]
+
+
 def runs_in_folder(
     root: Path, folder: str, names: set[str], subdirs: set[str]
 ) -> list[tuple[str, str, list[ModelRef]]]:
@@ -216,6 +245,7 @@ def runs_in_folder(
         + _af3_local(root, folder, names, subdirs)
         + _boltz(folder, names, dirname)
         + _colabfold(names)
+        + _af2_deepmind(root, folder, names)
     )
 
 

@@ -7,6 +7,7 @@ here: fractions to 0-1, pLDDT to 0-100 (Boltz's npz and JSON use 0-1).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,12 @@ def load_model(root: Path, run: RunRef, ref: ModelRef) -> ModelView:
     except (RunFileError, StructureParseError) as error:
         return ModelView(ref.label, None, problems=(str(error),))
     structure = StructureText(text, fmt, Path(ref.structure).name)
-    reader = {"Boltz": _boltz, "AlphaFold 3 (server)": _af3, "AlphaFold 3": _af3}.get(run.tool, _colabfold)
+    reader = {
+        "Boltz": _boltz,
+        "AlphaFold 3 (server)": _af3,
+        "AlphaFold 3": _af3,
+        "AlphaFold2 (DeepMind)": _af2_deepmind,
+    }.get(run.tool, _colabfold)
     confidence, scores, pae, pair_iptm = reader(root, run, ref, st, parsed, problems, read)
     if confidence is None:
         confidence = from_bfactors(parsed, run.tool)
@@ -190,6 +196,7 @@ def _boltz(
             pair_iptm = _pair_iptm_by_index(data.get("pair_chains_iptm"), chains)
         except RunFileError as error:
             problems.append(str(error))
+    scores = _with_affinity(root, run, ref, scores, problems, read)
     confidence = None
     rel = ref.file("plddt")
     if rel is not None:
@@ -322,15 +329,7 @@ def _colabfold(
         pair_iptm = _pair_iptm_by_letters(data.get("pairwise_iptm"), chains)
     source, raw = (rel, data.get("pae")) if data.get("pae") is not None else (None, None)
     if raw is None and ref.file("pae_v1"):
-        pae_rel = ref.file("pae_v1") or ""
-        try:
-            v1 = read_json(_path(root, run, pae_rel), pae_rel)
-            read.append(pae_rel)
-            if isinstance(v1, list) and v1 and isinstance(v1[0], dict):  # AlphaFold DB writes [{...}]
-                v1 = v1[0]
-            raw, source = (v1.get("predicted_aligned_error"), pae_rel) if isinstance(v1, dict) else (None, None)
-        except RunFileError as error:
-            problems.append(str(error))
+        raw, source = _afdb_pae(root, run, ref.file("pae_v1") or "", problems, read)
     if raw is not None and source is not None:
         try:
             pae = _pae(_matrix(raw, source), tokens, source)
@@ -339,3 +338,87 @@ def _colabfold(
     elif data:
         problems.append("No PAE in the scores JSON or a predicted_aligned_error_v1.json.")
     return confidence, scores, pae, pair_iptm
+
+
+def _afdb_pae(root: Path, run: RunRef, rel: str, problems: list[str], read: list[str]) -> tuple[Any, str | None]:
+    """The matrix of an AlphaFold DB-format PAE file ([{"predicted_aligned_error": [[...]]}]) and its name."""
+    try:
+        v1 = read_json(_path(root, run, rel), rel)
+        read.append(rel)
+    except RunFileError as error:
+        problems.append(str(error))
+        return None, None
+    if isinstance(v1, list) and v1 and isinstance(v1[0], dict):  # AlphaFold DB writes [{...}]
+        v1 = v1[0]
+    return (v1.get("predicted_aligned_error"), rel) if isinstance(v1, dict) else (None, None)
+
+
+def _af2_deepmind(
+    root: Path,
+    run: RunRef,
+    ref: ModelRef,
+    st: gemmi.Structure,
+    parsed: ParsedStructure,
+    problems: list[str],
+    read: list[str],
+) -> Parts:
+    """pLDDT from the B-factors (run_alphafold.py writes it there), the ranking confidence from
+    ranking_debug.json, the PAE from pae_<model>.json. pTM and ipTM alone are only in the pickles."""
+    scores = GlobalScores()
+    model = ref.label.partition(" · ")[2]
+    rel = ref.file("ranking")
+    if rel is not None:
+        try:
+            data = read_json_object(_path(root, run, rel), rel)
+            read.append(rel)
+            for key in ("iptm+ptm", "plddts"):
+                value = finite(data.get(key, {}).get(model)) if isinstance(data.get(key), dict) else None
+                if value is not None:
+                    ranking = to_fraction(value) if key == "iptm+ptm" else value
+                    name = "ranking confidence (0.8·ipTM + 0.2·pTM)" if key == "iptm+ptm" else "mean pLDDT (ranking)"
+                    scores = GlobalScores(ranking_score=ranking, ranking_name=name)
+                    break
+        except RunFileError as error:
+            problems.append(str(error))
+    problems.append(
+        "pTM and ipTM of AlphaFold2 runs are only in result_<model>.pkl, a pickle, which is never read "
+        "(loading a pickle can run code): no pTM/ipTM for this model."
+    )
+    pae = None
+    if ref.file("pae_v1"):
+        raw, source = _afdb_pae(root, run, ref.file("pae_v1") or "", problems, read)
+        if raw is not None and source is not None:
+            try:
+                pae = _pae(_matrix(raw, source), polymer_tokens(st), source)
+            except RunFileError as error:
+                problems.append(str(error))
+    elif model:
+        problems.append(f"No pae_{model}.json (written for pTM and multimer models only): no PAE.")
+    return None, scores, pae, ()
+
+
+AFFINITY_KEYS = (
+    ("affinity_pred_value", "affinity: log10(IC50 / µM), ensemble"),
+    ("affinity_probability_binary", "affinity: probability of binding, ensemble"),
+    ("affinity_pred_value1", "affinity: log10(IC50 / µM), model 1"),
+    ("affinity_probability_binary1", "affinity: probability of binding, model 1"),
+    ("affinity_pred_value2", "affinity: log10(IC50 / µM), model 2"),
+    ("affinity_probability_binary2", "affinity: probability of binding, model 2"),
+)
+
+
+def _with_affinity(
+    root: Path, run: RunRef, ref: ModelRef, scores: GlobalScores, problems: list[str], read: list[str]
+) -> GlobalScores:
+    """Boltz-2's affinity head (affinity_<name>.json), added to the scores as the tool names it."""
+    rel = ref.file("affinity")
+    if rel is None:
+        return scores
+    try:
+        data = read_json_object(_path(root, run, rel), rel)
+        read.append(rel)
+    except RunFileError as error:
+        problems.append(str(error))
+        return scores
+    found = tuple((label, float(v)) for key, label in AFFINITY_KEYS if (v := finite(data.get(key))) is not None)
+    return dataclasses.replace(scores, extra=scores.extra + found)
