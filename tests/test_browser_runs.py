@@ -126,3 +126,38 @@ def test_uploaded_zip_opens_in_the_session(upload_dashboard: DashboardProcess, p
     assert not exception_boxes(page)
     assert molecule_canvases(page)
     assert not (tmp_path / "escape.txt").exists()
+
+
+@pytest.mark.browser
+def test_an_upload_is_deleted_when_its_session_ends(sample_server, browser, tmp_path) -> None:
+    """The unpacked upload lives in the session's temporary folder, and goes when Streamlit drops the
+    session (here after 1 s disconnected; the default is 120 s)."""
+    import time
+    import zipfile
+
+    archive = tmp_path / "run.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        for path in (DATA / "colabfold_pdl1").iterdir():
+            out.write(path, f"colabfold_pdl1/{path.name}")
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {"ABDASH_LOCAL_RESULTS": "", "TMPDIR": str(temp), "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL": "1"}
+    process = DashboardProcess(sample_server, extra_env=env)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        open_view(page, process.url + "/runs")
+        page.set_input_files("[data-testid='stFileUploaderDropzoneInput']", str(archive))
+        page.wait_for_selector("text=Chain-pair confidence", timeout=90000)
+        spaces = list(temp.glob("abdash-run-*"))
+        assert len(spaces) == 1 and any(spaces[0].rglob("*_scores_rank_001_*.json")), spaces
+        context.close()  # the session's websocket closes
+        deadline = time.monotonic() + 60
+        while spaces[0].exists() and time.monotonic() < deadline:
+            other = browser.new_context()  # sessions are swept when the server next handles one
+            open_view(other.new_page(), process.url + "/about")
+            other.close()
+            time.sleep(1)
+        assert not spaces[0].exists(), "the upload outlived its session"
+    finally:
+        process.stop()
