@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
 from app.sample_api import start_in_thread  # noqa: E402
-from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess, ServedDashboard  # noqa: E402
+from tests.processes import CHROMIUM, CHROMIUM_ARGS, DashboardProcess, ServedDashboard, descendants  # noqa: E402
 
 JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # cetuximab full analysis
 SECTIONS = ["Overview", "Humanization", "Stability", "Immunogenicity"]
@@ -125,22 +125,6 @@ def machine_busy() -> tuple[float, float]:
     values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = values[3] + values[4]
     return float(sum(values) - idle), float(sum(values))
-
-
-def descendants(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return sorted(found)
 
 
 class CpuWindow:
@@ -255,7 +239,7 @@ async def _drive(url: str, sessions: int, switches: int, think_s: tuple[float, f
     from playwright.async_api import async_playwright
 
     server_cpu = CpuWindow(pids)
-    generator = CpuWindow(lambda: [os.getpid(), *descendants(os.getpid())])
+    generator = CpuWindow(lambda: [os.getpid(), *sorted(descendants(os.getpid()))])
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

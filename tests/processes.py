@@ -104,6 +104,23 @@ class DashboardProcess:
         self._data_dir.cleanup()
 
 
+def descendants(root: int) -> set[int]:
+    """Every process whose parent chain leads to `root`, read from /proc (process groups do not matter)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
 class ServedDashboard:
     """`bash scripts/serve.sh` (N replicas behind nginx, a throwaway PostgreSQL) pointed at a sample server.
 

@@ -20,7 +20,7 @@ import pytest
 from app.serve import COOKIE, nginx_config
 from tests.browser_checks import alerts, selected_tab, tab_labels, view_url
 from tests.conftest import ARTIFACTS, wait_for_app
-from tests.processes import ServedDashboard
+from tests.processes import ServedDashboard, descendants
 
 NGINX = Path("/usr/sbin/nginx")
 JOB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"  # the cetuximab full analysis: five sections, downloads
@@ -36,23 +36,6 @@ def served(sample_server) -> Iterator[ServedDashboard]:
     served = ServedDashboard(sample_server, replicas=2)
     yield served
     served.stop()
-
-
-def _descendants(root: int) -> set[int]:
-    """Every process whose parent chain leads to `root` (process groups do not matter here)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def _alive(pid: int) -> bool:
@@ -112,7 +95,7 @@ def test_serve_starts_and_stops_cleanly(sample_server):
     served = ServedDashboard(sample_server, replicas=2)
     try:
         assert httpx.get(served.url + "/_stcore/health", timeout=5).text == "ok"
-        children = _descendants(served.proc.pid)
+        children = descendants(served.proc.pid)
         assert len(served.replica_ports) == 2 and served.db_port
         ports = [served.port, *served.replica_ports, served.db_port]
         assert all(_listening(port) for port in ports)
