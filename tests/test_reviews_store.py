@@ -158,8 +158,7 @@ def test_read_only_sqlite_reads_but_refuses_writes_clearly(tmp_path: Path) -> No
 
 
 def test_read_only_postgresql_refuses_writes_clearly(postgres) -> None:
-    from app.sample_api import DEFAULT_DATA_DIR
-from tests.review_fixtures import new_postgres_database
+    from tests.review_fixtures import new_postgres_database
 
     url = new_postgres_database(postgres)
     store = ReviewStore(url)
