@@ -52,10 +52,18 @@ def render_listing(runs: list[RunRef], key: str, base: str = "") -> RunRef | Non
             "Run": st.column_config.LinkColumn(
                 "Link", display_text="open ↗", width="small", help="A link to this run, to share on this host"
             ),
-            "Date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
-            "pTM": st.column_config.NumberColumn("pTM", format="%.2f", help="best model, as the tool reports it"),
-            "ipTM": st.column_config.NumberColumn("ipTM", format="%.2f", help="best model, as the tool reports it"),
-        },
+            "Tool": st.column_config.TextColumn("Tool", width=135),
+            "Name": st.column_config.TextColumn("Name", width=140),
+            "Models": st.column_config.NumberColumn("Models", width=70),
+            "Date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm", width=130),
+            "pTM": st.column_config.NumberColumn(
+                "pTM", format="%.2f", width=60, help="best model, as the tool reports it"
+            ),
+            "ipTM": st.column_config.NumberColumn(
+                "ipTM", format="%.2f", width=60, help="best model, as the tool reports it"
+            ),
+            "Folder": st.column_config.TextColumn("Folder", help="relative to the results folder"),
+        },  # the scores keep their room at 1280 px; a long folder path is the column that gives way
     )
     rows = event.selection.rows if event is not None else []
     return runs[rows[0]] if rows else None
