@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from app.conventions import NO_SCORE_COLOR, PLDDT_BANDS, plddt_band, plddt_color
 from app.residues import residue_text
+from components.structure_colors import CDR_COLORS
 
 FONT = dict(family="Source Sans Pro, sans-serif", size=13, color="#1F2937")
 
@@ -76,6 +77,41 @@ def _band_scale() -> list[list]:
     for i, color in enumerate(colors):
         scale += [[i / n, color], [(i + 1) / n, color]]
     return scale
+
+
+# A CDR is shaded in its 3D colour (`structure_colors.CDR_COLORS`), pale enough that the pLDDT band
+# behind it and the line over it stay readable, with a strip of the full colour along the top as in
+# the 3D legend, and its name above the strip.
+CDR_SHADE_OPACITY = 0.14
+STRIP_HEIGHT = 0.035  # of the y range's top value
+OTHER_SPAN_COLOR = "#7C3AED"  # a span that is not one of the six CDRs
+
+
+def span_color(span: Span) -> str:
+    """The 3D viewer's colour of this CDR ("H1" or "CDR-H1"), so the plot and the 3D view agree."""
+    return CDR_COLORS.get(span.name.removeprefix("CDR-"), OTHER_SPAN_COLOR)
+
+
+def span_label(span: Span) -> str:
+    name = span.name.removeprefix("CDR-")
+    return f"CDR-{name}" if name in CDR_COLORS else span.name
+
+
+def _span_shapes(span: Span, xa: str, ya: str, ymax: float) -> list[dict[str, Any]]:
+    """The pale column over the span and the full-colour strip above the plotted range."""
+    x0, x1, color = span.first + 0.5, span.last + 1.5, span_color(span)
+    common = dict(type="rect", xref=xa, yref=ya, x0=x0, x1=x1, line=dict(width=0), fillcolor=color)
+    return [
+        dict(common, y0=0, y1=ymax, opacity=CDR_SHADE_OPACITY, layer="below", name=f"cdr-shade {span_label(span)}"),
+        dict(
+            common,
+            y0=ymax * 1.003,
+            y1=ymax * (1 + STRIP_HEIGHT),
+            opacity=1.0,
+            layer="above",
+            name=f"cdr-strip {span_label(span)}",
+        ),
+    ]
 
 
 _BAND_SCALE = _band_scale()
@@ -172,31 +208,17 @@ def build_residue_figure(tracks: list[ChainTrack], spans: Sequence[Span] = (), *
         for span in spans:
             if span.chain != track.chain or not (0 <= span.first <= span.last < len(track.values)):
                 continue
-            shapes.append(
-                dict(
-                    type="rect",
-                    xref=xa,
-                    yref=ya,
-                    x0=span.first + 0.5,
-                    x1=span.last + 1.5,
-                    y0=0,
-                    y1=ymax,
-                    fillcolor="#7C3AED",
-                    opacity=0.12,
-                    line=dict(width=0),
-                    layer="below",
-                )
-            )
+            shapes += _span_shapes(span, xa, ya, ymax)
             annotations.append(
                 dict(
                     x=(span.first + span.last) / 2 + 1,
-                    y=ymax * 1.005,
+                    y=ymax * (1 + STRIP_HEIGHT),
                     xref=xa,
                     yref=ya,
-                    text=f"<b>{_e(span.name)}</b>",
+                    text=f"<b>{_e(span_label(span))}</b>",
                     showarrow=False,
                     yanchor="bottom",
-                    font=dict(size=11, color="#5B21B6"),
+                    font=dict(size=11, color=FONT["color"]),
                 )
             )
         every = next((e for e in (5, 10, 20, 50, 100, 200, 500) if len(track.labels) / e <= 14), 1000)
