@@ -310,7 +310,7 @@ def _render_complex(fetched: FetchedJob, result: ComplexResultRow) -> None:
         if chains["Mean pLDDT"].notna().any():
             sources = sorted(set(chains["Source"]) - {"—"})
             st.markdown(f"**pLDDT per chain** {_chain_line(chains)}")
-            st.caption(f"From the {md_escape('; '.join(sources))}: the mean over each chain's residues.")
+            st.caption(f"Source: {md_escape('; '.join(sources))}. Each value is the mean over the chain's residues.")
         else:
             st.markdown("**pLDDT per chain** not available")
         if summary is not None and not summary.interface.empty:

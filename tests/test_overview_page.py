@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from app.sample_api import start_in_thread
+from tests.helpers import job_body, write_data_dir
+
+AF2 = Path(__file__).parent / "data" / "5b8c_af2_multimer_model_4.pdb"
+
 CETUXIMAB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
 CAPLACIZUMAB = "36435fac-4bc7-5211-9555-2ac31c0a7bed"
 BLINATUMOMAB = "8b8a72f1-f2ef-5768-8359-cb2e72b30715"
@@ -10,7 +19,7 @@ TRASTUZUMAB = "01bb1aae-c0db-5b16-8a44-9bf3b4338c07"
 
 
 def _text(at) -> str:
-    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    return "\n".join([*(m.value for m in at.markdown), *(c.value for c in at.caption)])
 
 
 def test_vhh_hallmarks_and_links_per_candidate(open_page) -> None:
@@ -35,3 +44,37 @@ def test_complex_iptm_and_why_no_plddt_without_fetching(open_page) -> None:
     text = _text(at)
     assert "ipTM" in [m.label for m in at.metric] and "weak signal" in text
     assert "experimental structure" in text and "temperature factors" in text
+
+
+@pytest.fixture
+def af2_complex_server(tmp_path: Path):
+    """An AlphaFold2-multimer model of 5B8C served as a job's complex, with no per-chain pLDDT given."""
+    body = job_body(
+        complex_result={
+            "antigen_id": None,
+            "pdb_storage_path": "c/5b8c_af2.pdb",
+            "model_used": "AlphaFold2-multimer v3",
+            "confidence_score": 0.85,
+            "iptm": 0.84,
+            "per_chain_plddt": {},
+            "interface_residues": {},
+        }
+    )
+    server = start_in_thread(write_data_dir(tmp_path / "d", [body], {"c/5b8c_af2.pdb": AF2.read_text()}))
+    yield server, body["job"]["id"]
+    server.stop()
+
+
+def test_predicted_complex_opens_on_iptm_and_file_plddt_with_sources(open_page, af2_complex_server) -> None:
+    server, job_id = af2_complex_server
+    at = open_page(job_id, server=server)
+    assert not at.exception
+    assert at.session_state["section"] == "Overview"
+    text = _text(at)
+    assert [m.value for m in at.metric if m.label == "ipTM"] == ["0.84"]
+    # per chain, from the file (the run's own scores file gives 85.41 / 96.62 / 97.01)
+    assert "A (antigen) **85.4** · B (heavy) **96.6** · C (light) **97.0**" in text
+    assert "Source: computed here from the file" in text  # the per-chain figures' source
+    assert "**Interface pLDDT** **89.5** (confident) · antibody side 91.3 · antigen side 86.8" in text
+    assert "the mean over the 49 interface residues, computed here" in text  # and where those residues came from
+    assert "experimental structure" not in text and "pLDDT band" not in text
