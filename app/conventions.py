@@ -134,21 +134,33 @@ REGION_COLORS = {
 }
 
 # --- sequence liabilities (OPIG's list, severity after Satława et al. 2024) -------------------------
-# Severities are LAP's risk classes (Satława et al. 2024, PLoS Comput Biol 20:e1011881; transcribed in
-# AntPack's liability_search_tool.cpp): N[GS] deamidation, D[DGHST] isomerization and N-glycosylation
-# high; N[AHNT] deamidation and Met/Trp oxidation moderate ("medium"). LAP has no class for integrin
-# motifs, polyreactivity or unpaired cysteines: those are this dashboard's (source "dashboard").
+# Severities are LAP's risk classes (Satława et al. 2024, PLoS Comput Biol 20:e1011881, Table 1). The
+# paper's table itself could not be read here; each class below was checked against two public
+# transcriptions of it (checked 2026-12-02):
+#   AntPack  = jlparkI/AntPack src/antpack/cpp_src/developability_calcs/liability_search_tool.cpp
+#   Platforma = platforma-open/antibody-sequence-liabilities model/src/index.ts (riskLevel)
+#   N[^P][ST] N-glycosylation  high    Platforma high; AntPack names it without a class
+#   N[GS]     deamidation      high    both ("elevated risk" in AntPack)
+#   N[AHNT]   deamidation      medium  Platforma medium; AntPack's regex note "moderate" (its label says "elevated")
+#   D[DGHST]  isomerization    high    both
+#   DP        fragmentation    high    Platforma high; AntPack classes [ND]P "pH-dependent hydrolysis (moderate risk)"
+#   M, W      oxidation        medium  both ("moderate risk")
+# LAP also lists NP hydrolysis (medium), TS fragmentation (medium) and [STK]N deamidation (low), which
+# OPIG's list (the conventions' motif set) does not scan. LAP has no class for integrin motifs,
+# polyreactivity or unpaired cysteines: those are this dashboard's (source DASHBOARD_RULE).
 
 SATLAWA_2024 = "Satława 2024 (LAP)"
 DASHBOARD_RULE = "this dashboard"
 SEVERITY_MEANING = (
     "Severity is the motif's risk class, not a measured rate for this antibody: how readily that kind of motif "
-    "is chemically modified (deamidated, isomerized, oxidized, glycosylated) in antibodies. High = the fast-"
-    "reacting motifs (NG/NS deamidation, DG/DS/DT/DD/DH isomerization, N-glycosylation sites); medium = slower "
-    "or context-dependent ones (NA/NH/NN/NT deamidation, Met and Trp oxidation); low = rarely a problem. Classes "
-    "after Satława et al. 2024 (LAP, PLoS Comput Biol 20:e1011881), who also found about 60 % of motifs benign once germline origin, presence in "
-    "therapeutics and surface exposure are considered; integrin-binding, polyreactivity, fragmentation and "
-    "unpaired-cysteine classes are this dashboard's."
+    "is chemically modified (deamidated, isomerized, oxidized, glycosylated, cleaved) in antibodies. High = the "
+    "fast-reacting motifs (NG/NS deamidation, DG/DS/DT/DD/DH isomerization, DP cleavage, N-glycosylation sites); "
+    "medium = slower or context-dependent ones (NA/NH/NN/NT deamidation, Met and Trp oxidation); low = rarely a "
+    "problem. Classes after Satława et al. 2024 (LAP, PLoS Comput Biol 20:e1011881) as AntPack and Platforma's "
+    "liability block transcribe them; the two differ only on DP (high in Platforma's, moderate in AntPack's), "
+    "kept high here. LAP found about 60 % of motifs benign once germline origin, presence in therapeutics and "
+    "surface exposure are considered. The integrin-binding, polyreactivity and unpaired-cysteine classes are "
+    "this dashboard's."
 )
 
 
@@ -167,7 +179,7 @@ LIABILITY_MOTIFS: tuple[LiabilityMotif, ...] = (
     LiabilityMotif("deamidation", r"N[GS]", "cdr", "high", "Deamidation"),
     LiabilityMotif("deamidation", r"N[AHNT]", "cdr", "medium", "Deamidation"),
     LiabilityMotif("isomerization", r"D[GSTDH]", "cdr", "high", "Isomerization"),
-    LiabilityMotif("fragmentation", r"DP", "cdr", "high", "Fragmentation", DASHBOARD_RULE),
+    LiabilityMotif("fragmentation", r"DP", "cdr", "high", "Fragmentation"),
     LiabilityMotif("oxidation", r"M", "cdr", "medium", "Met oxidation"),
     LiabilityMotif("oxidation", r"W", "cdr", "medium", "Trp oxidation"),
     LiabilityMotif("integrin_binding", r"RGD|RYD|LDV|NGR|KGD", "domain", "high", "Integrin binding", DASHBOARD_RULE),

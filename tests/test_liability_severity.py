@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.conventions import DASHBOARD_RULE, SATLAWA_2024, liability_rule
+from app.conventions import DASHBOARD_RULE, SATLAWA_2024, SEVERITY_MEANING, liability_rule
 from app.humanization.liabilities import place, scan
 from app.humanization.numbering import imgt_labels, number_locally, vernier_flags
 from app.models import Liability
@@ -48,3 +48,23 @@ def test_page_shows_the_class_the_service_word_and_what_a_severity_means(open_pa
     assert len(trp) and set(trp["Severity"]) == {"medium"} and set(trp["Service said"]) == {"high"}
     captions = " ".join(c.value for c in at.caption)
     assert "risk class, not a measured rate" in captions and "Satława et al. 2024" in captions
+
+
+def test_every_lap_class_matches_the_transcriptions_and_dp_is_lap_high():
+    """The classes checked against AntPack's and Platforma's transcriptions of LAP's Table 1 (conventions.py)."""
+    expected = {
+        ("n_glycosylation", "NAS"): "high",
+        ("deamidation", "NG"): "high",
+        ("deamidation", "NS"): "high",
+        ("deamidation", "NT"): "medium",
+        ("deamidation", "NA"): "medium",
+        ("isomerization", "DG"): "high",
+        ("isomerization", "DH"): "high",
+        ("fragmentation", "DP"): "high",
+        ("oxidation", "M"): "medium",
+        ("oxidation", "W"): "medium",
+    }
+    for (type_, motif), severity in expected.items():
+        rule = liability_rule(type_, motif)
+        assert rule is not None and (rule.severity, rule.severity_source) == (severity, SATLAWA_2024), motif
+    assert SEVERITY_MEANING.count("DP") == 2 and "moderate in AntPack's" in SEVERITY_MEANING
