@@ -41,7 +41,7 @@ def test_sidebar_jobs_are_links_and_sections_resolve(browser, embedded, size):
     try:
         open_view(page, view_url(embedded.url, CETUXIMAB, "structure"))
         settle(page)
-        assert query(page).get("section") in (None, ["Structure"]), page.url  # never the unmatched "structure"
+        assert query(page).get("section") == ["Structure"], page.url  # the link's section kept, in its own case
         selected = page.locator("[data-testid='stTab'][aria-selected='true']").inner_text()
         assert selected.strip() == "Structure"
         links = page.locator("[data-testid='stSidebar'] a[data-testid='stPageLink-NavLink']")
@@ -65,6 +65,8 @@ def test_sidebar_jobs_are_links_and_sections_resolve(browser, embedded, size):
             page.locator("[data-testid='stTab']").count()
             and not page.locator("[data-testid='stAlertContentError']").count()
         )
+        assert query(page)["job_id"] == [CETUXIMAB] and "+" not in page.url and "%20" not in page.url, page.url
+        assert page.locator("[data-testid='stTextInput'] input").first.input_value() == CETUXIMAB
         box = page.locator("[data-testid='stTextInput'] input").first
         box.fill(f"   {CETUXIMAB}  ")
         box.press("Enter")

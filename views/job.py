@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from app import errors, heap
 from app.client import FetchedJob
@@ -79,20 +80,41 @@ def sample_note(job_id: str) -> Callable[[], None] | None:
     return draw
 
 
+def rewrite_link_param(key: str, value: str) -> bool:
+    """Put the corrected `value` of a link's query parameter in the URL before its bound widget reads it.
+
+    A bound widget seeds itself from the URL on its first run: a value it does not accept is dropped from
+    the address bar, and a value set in session state on that run does not reach it. `st.query_params` may
+    still be written while nothing is bound to the key; the rerun that follows seeds the widget from the
+    corrected URL. Returns False when the key is already bound in this session (nothing written).
+    """
+    try:
+        if value:
+            st.query_params[key] = value
+        else:
+            del st.query_params[key]
+    except StreamlitAPIException:  # bound to its widget already: Streamlit refuses direct writes
+        return False
+    return True
+
+
 SECTION_NOTE_KEY = "_section_note"  # (job id, text) of a section link that could not be followed
 
 
 def resolve_section(job_id: str, labels: list[str]) -> None:
     """Follow `?section=` case-insensitively; a section the job lacks (or no such section) is said, not hidden.
 
-    The tabs are bound to the query parameter, so the fix goes through session state before they exist.
-    (Streamlit then drops the unmatched parameter from the URL; the next tab click writes it again.)
+    A link's `section=structure` is rewritten to `Structure` in the URL and the page rerun, before the bound
+    tabs first read it (`rewrite_link_param`), so the address bar keeps the section. If the tabs are already
+    bound in this session, the fix goes through session state instead (Streamlit syncs the URL then).
     """
     asked = st.query_params.get(SECTION_KEY)
     if asked is None or asked in labels:
         return
     match = next((label for label in labels if label.lower() == asked.strip().lower()), None)
     if match is not None:
+        if rewrite_link_param(SECTION_KEY, match):
+            st.rerun()
         st.session_state[SECTION_KEY] = match
         return
     known = ("Overview", "Humanization", "Structure", "Stability", "Immunogenicity", "Complex", "Raw JSON")
@@ -142,8 +164,8 @@ STRIPPED_KEY = "_stripped_job_id"  # an id that came with spaces, set on the nex
 
 def strip_job_id() -> None:
     """Spaces around a pasted id never reach the URL (they would show as `++…++`): the widget's own
-    on_change strips it; an id that a link seeded with spaces is stripped in a rerun (a bound widget
-    takes the link's value on its first run, and code cannot set it after it is drawn)."""
+    on_change strips it. A link's id with spaces is rewritten in the URL before the widget exists
+    (`rewrite_link_param`); only when the widget is already bound does it go through a rerun (STRIPPED_KEY)."""
     value = st.session_state.get(JOB_ID_KEY)
     if isinstance(value, str) and value != value.strip():
         st.session_state[JOB_ID_KEY] = value.strip()
@@ -160,6 +182,9 @@ def main() -> None:
 def job_view() -> None:
     if STRIPPED_KEY in st.session_state:
         st.session_state[JOB_ID_KEY] = st.session_state.pop(STRIPPED_KEY)
+    linked = st.query_params.get(JOB_ID_KEY)
+    if linked is not None and linked != linked.strip() and rewrite_link_param(JOB_ID_KEY, linked.strip()):
+        st.rerun()  # a link that came with spaces: the address bar shows the bare id, never `++…++`
     st.html(COMPACT_TOP_CSS)
     st.text_input(
         "Job id",
