@@ -180,7 +180,8 @@ def _cards_of(fetched: FetchedJob) -> list[CandidateCard]:
 
 
 def _render_card(card: CandidateCard) -> None:
-    st.markdown(f"**{md_escape(card.name)}** · [open in Humanization]({card.url})")
+    # the name is the link (a trailing "open in Humanization" wrapped onto two lines in a 1280 px card)
+    st.markdown(f"[**{md_escape(card.name)}**]({card.url})", help="Opens this strategy in the Humanization tab.")
     lines = (
         [f"{WARN_ICON} {w}" for w in card.warnings]
         + [f"{NOTE_ICON} {n}" for n in card.notes]
@@ -196,16 +197,18 @@ def _render_candidates(fetched: FetchedJob) -> None:
     if missing:
         st.warning(f"{missing} strategy(ies) could not be analysed; see the Humanization tab.")
     cards = view(_cards_of, fetched)
-    for start in range(0, len(cards), CARDS_PER_ROW):
-        row = cards[start : start + CARDS_PER_ROW]
-        columns = st.columns(CARDS_PER_ROW)  # a short last row leaves its spare columns empty, not boxed
+    per_row = max(1, min(CARDS_PER_ROW, len(cards)))  # two candidates share the width, not two thirds of it
+    for start in range(0, len(cards), per_row):
+        row = cards[start : start + per_row]
+        columns = st.columns(per_row)  # a short last row leaves its spare columns empty, not boxed
         for column, card in zip(columns, row):
             with column.container(border=True, height="stretch"):
                 _render_card(card)
     st.caption(
         "CDR changes count under every CDR definition (IMGT, Kabat, Chothia, North) and name the ones that hold "
         "them; liabilities are sequence motifs in the humanized chains, added or removed against the parental "
-        "(scanned here with the same rules on both). The Humanization tab has the numbers, sequences and downloads."
+        "(scanned here with the same rules on both). Each name opens that strategy in the Humanization tab, with "
+        "its numbers, sequences and downloads."
     )
 
 
@@ -241,7 +244,7 @@ def _interface_residues(
         return residues_from_labels(parsed, labels, sides)[0], "given by the service (interface_residues)"
     if sides.antibody and sides.antigen:
         residues = _computed_interface(text, fmt, sides.antibody, sides.antigen)
-        return residues, f"computed here (a heavy atom within {CUTOFF_A:g} Å of the other side)"
+        return residues, f"found here: a heavy atom within {CUTOFF_A:g} Å of the other side"
     return [], ""
 
 
@@ -326,8 +329,8 @@ def _render_complex(fetched: FetchedJob, result: ComplexResultRow) -> None:
                 + f" · {sides}"
             )
             st.caption(
-                f"Computed here from the file's B-factors: the mean over the {whole['Count']} interface residues, "
-                f"{md_escape(figures.interface_source)}. The service gives no interface pLDDT."
+                f"Computed here from the file's B-factors: the mean over the {whole['Count']} interface residues "
+                f"({md_escape(figures.interface_source)}). The service gives no interface pLDDT."
             )
         else:
             st.markdown("**Interface pLDDT** not available")

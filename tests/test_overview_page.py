@@ -76,5 +76,13 @@ def test_predicted_complex_opens_on_iptm_and_file_plddt_with_sources(open_page, 
     assert "A (antigen) **85.4** · B (heavy) **96.6** · C (light) **97.0**" in text
     assert "Source: computed here from the file" in text  # the per-chain figures' source
     assert "**Interface pLDDT** **89.5** (confident) · antibody side 91.3 · antigen side 86.8" in text
-    assert "the mean over the 49 interface residues, computed here" in text  # and where those residues came from
+    assert "the mean over the 49 interface residues (found here\\: a heavy atom within 4\\.5 Å" in text  # and whence
     assert "experimental structure" not in text and "pLDDT band" not in text
+
+
+def test_two_candidates_share_the_width_and_each_name_is_its_link(open_page) -> None:
+    at = open_page(CAPLACIZUMAB)
+    cards = [c for c in at.columns if any("hum-strategy=" in m.value for m in c.markdown)]
+    assert len(cards) == 2 and {round(c.weight, 3) for c in cards} == {0.5}  # not two thirds of the row
+    names = [m.value for c in cards for m in c.markdown if "hum-strategy=" in m.value]
+    assert names[0].startswith("[**cdr\\_grafting**](") and "open in Humanization" not in names[0]
