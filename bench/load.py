@@ -68,7 +68,7 @@ _SWITCH_JS = """async (label) => {
   if (!tab) throw new Error("no tab " + label);
   const sent = window.__abdashSent;
   return await new Promise((resolve, reject) => {
-    let ended = false;
+    let ended = false, running = false, sentAt = null, unseen = false;
     const done = () => {  // elements are looked up afresh: a rerun may replace them
       const bar = document.querySelector("[data-testid='stTabs']");
       const now = tabOf();
@@ -77,15 +77,21 @@ _SWITCH_JS = """async (label) => {
         && now && now.getAttribute('aria-selected') === 'true'
         && panel && panel.querySelector("[data-testid='stElementContainer']");
       const rerun = window.__abdashSent > sent;
+      if (rerun && sentAt === null) sentAt = performance.now();
+      // A message went out but no run was seen 2 s on, the panel showing: the page needed no run
+      // (seen on a second visit to Overview); counted apart, not as a 60-s timeout.
+      if (shown && rerun && !running && performance.now() - sentAt > 2000) { unseen = true; return true; }
       return shown && (rerun ? ended : performance.now() - t0 > 300);
     };
     const finish = () => {
       observer.disconnect(); clearInterval(poll); clearTimeout(timer);
-      resolve({ms: performance.now() - t0, rerun: window.__abdashSent > sent});
+      resolve({ms: performance.now() - t0, rerun: window.__abdashSent > sent && !unseen});
     };
     const observer = new MutationObserver(records => {
       for (const r of records) {
-        if (r.attributeName === 'data-test-script-state' && r.oldValue === 'running') ended = true;
+        if (r.attributeName !== 'data-test-script-state') continue;
+        if (r.target.getAttribute('data-test-script-state') === 'running') running = true;
+        if (r.oldValue === 'running') { running = true; ended = true; }
       }
       if (done()) finish();
     });
@@ -159,7 +165,7 @@ class Level:
     sessions: int
     client: str = "browser"  # or "protocol": Streamlit's websocket messages as Chromium sends them
     switches: list[float] = field(default_factory=list)  # ms, switches whose click sent a rerun request
-    no_rerun: list[float] = field(default_factory=list)  # ms, switches the browser did without the server
+    no_rerun: list[float] = field(default_factory=list)  # ms, switches the page did without a script run
     failed: int = 0
     window_s: float = 0.0
     server_cpu_pct: float = 0.0
@@ -444,7 +450,7 @@ def table(levels: list[Level]) -> str:
     for lv in levels:
         p50, p95 = lv.percentile(0.5), lv.percentile(0.95)
         failed = f" ({lv.failed} timed out)" if lv.failed else ""
-        failed += f" (+{len(lv.no_rerun)} without a rerun)" if lv.no_rerun else ""
+        failed += f" (+{len(lv.no_rerun)} without a run)" if lv.no_rerun else ""
         failed += f" (stopped at {lv.cut_at_s:.0f} s)" if lv.cut_at_s else ""
         rows.append(
             f"| {lv.client} | {lv.target} | {lv.sessions} | {len(lv.switches)}{failed} | {p50 / 1000:.2f} s | {p95 / 1000:.2f} s | "
