@@ -165,7 +165,7 @@ def _overview_tables(reviews: tuple[StrategyReview, ...]):
     """(mutation counts, humanness and liabilities or None): numbers only, no "best" marks."""
     frame, _better = tables.overview_frame(list(reviews))
     mutations, other = tables.split_overview(frame)
-    return mutations, (other if len(other.columns) > 1 else None)
+    return tables.per_chain_rows(mutations), (other if len(other.columns) > 1 else None)
 
 
 def _number_formats(frame) -> dict:
@@ -174,7 +174,7 @@ def _number_formats(frame) -> dict:
     return {
         c: st.column_config.NumberColumn(format="%.1f" if c.endswith("%") else "%d")
         for c in frame.columns
-        if c != "Strategy"
+        if c not in ("Strategy", "Chain")
     }
 
 
@@ -276,53 +276,55 @@ def _render_mutations(review: StrategyReview) -> None:
         else:
             st.info("The service listed no mutations and sent no parental sequence to compare with.")
         return
-    left, right = st.columns([3, 1])
     definition = _filter_definition(review)
     region_column = f"region_{definition}"
-    with left:
-        chains = [c.name for c in review.chains]
-        regions = sorted(
-            frame[region_column].unique(),
-            key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99,
-        )
-        f1, f2 = st.columns(2)
-        chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
-        chosen_regions = f2.multiselect(
-            f"Region ({DEFINITIONS[definition].title} definition)", regions, default=regions, key="hum-region-filter"
-        )
-        shown = frame[frame["Chain"].isin(chosen_chains) & frame[region_column].isin(chosen_regions)]
-        st.dataframe(
-            shown,
-            hide_index=True,
-            width="stretch",
-            key="hum-mutations",
-            column_config={
-                "Position": st.column_config.TextColumn("Position", help="Label in the numbering scheme"),
-                "Index": st.column_config.NumberColumn("Index", help="1-based residue index in the humanized chain"),
-                "Vernier": st.column_config.CheckboxColumn(
-                    "Vernier", help="Kabat Vernier-zone position", width="small"
-                ),
-                "Chain": st.column_config.TextColumn("Chain", width="small"),
-                "From": st.column_config.TextColumn("From", width="small"),
-                "To": st.column_config.TextColumn("To", width="small"),
-                "Source": st.column_config.TextColumn(
-                    "Source", help="Listed by the service, or found here by aligning parental and humanized"
-                ),
-                "CDR under": st.column_config.TextColumn(
-                    "CDR under", help="The CDR definitions under which this residue is in a CDR (— = none)"
-                ),
-                **{
-                    f"region_{d}": st.column_config.TextColumn(
-                        f"region_{d}", help=f"Region under the {DEFINITIONS[d].describe()}", width="small"
-                    )
-                    for d in DEFINITION_ORDER
-                },
+    # The table takes the full width (its eleven columns fit at 1280 px only so); counts go below.
+    chains = [c.name for c in review.chains]
+    regions = sorted(
+        frame[region_column].unique(),
+        key=lambda r: tables.REGION_ORDER.index(r) if r in tables.REGION_ORDER else 99,
+    )
+    f1, f2 = st.columns(2)
+    chosen_chains = f1.multiselect("Chain", chains, default=chains, key="hum-chain-filter")
+    chosen_regions = f2.multiselect(
+        f"Region ({DEFINITIONS[definition].title} definition)", regions, default=regions, key="hum-region-filter"
+    )
+    shown = frame[frame["Chain"].isin(chosen_chains) & frame[region_column].isin(chosen_regions)]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key="hum-mutations",
+        column_config={
+            "Position": st.column_config.TextColumn("Position", help="Label in the numbering scheme", width=68),
+            "Index": st.column_config.NumberColumn(
+                "Index", help="1-based residue index in the humanized chain", width=52
+            ),
+            "Vernier": st.column_config.CheckboxColumn("Vernier", help="Kabat Vernier-zone position", width=62),
+            "Chain": st.column_config.TextColumn("Chain", width=52),
+            "From": st.column_config.TextColumn("From", width=48),
+            "To": st.column_config.TextColumn("To", width=40),
+            "Source": st.column_config.TextColumn(
+                "Source", help="Listed by the service, or found here by aligning parental and humanized"
+            ),
+            "CDR under": st.column_config.TextColumn(
+                "CDR under", help="The CDR definitions under which this residue is in a CDR (— = none)", width=105
+            ),
+            **{
+                f"region_{d}": st.column_config.TextColumn(
+                    f"region_{d}", help=f"Region under the {DEFINITIONS[d].describe()}", width=98
+                )
+                for d in DEFINITION_ORDER
             },
-        )
-        st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
-    with right:
+        },
+    )
+    st.caption(f"{len(shown)} of {len(frame)} mutations shown.")
+    counts, notes = st.columns([1, 2], gap="medium")
+    with counts:
         st.markdown("**Per region**")
         st.dataframe(view(_region_counts, review), width="stretch", key="hum-region-counts")
+    with notes:
+        st.markdown("**Per chain**")
         for chain in review.chains:
             c = chain.counts
             kept = fmt_percent(c.framework_kept, 1) if c.framework_kept is not None else "—"

@@ -40,6 +40,7 @@ MEASURES = {"alleles": "Binding alleles", "epitopes": "Epitopes (peptide × alle
 LIST_FIELDS = {MHC1: "mhc1_epitopes", MHC2: "mhc2_epitopes", BCELL: "bcell_epitopes"}
 CHAIN_ORDER = {"H": 0, "L": 1}
 # The service's note early, so it is not pushed off the right edge at 1280 px.
+WRAPPING_ROW_HEIGHT = 76  # above 4 rem Streamlit wraps text cells: long notes and allele lists read whole
 SUGGESTION_ORDER = ("mutation", "numbering", "region", "note", "epitopes removed", "risk after", "stability")
 
 
@@ -277,9 +278,18 @@ def render_tables(
                     hotspot_frame(spots, cdr_spans),
                     hide_index=True,
                     key=f"immuno-hotspots-{slug}",
-                    column_config={
+                    row_height=WRAPPING_ROW_HEIGHT,
+                    column_config={  # narrow numbers leave the allele list the room; its text wraps
+                        "chain": st.column_config.TextColumn(width=48),
+                        "core span": st.column_config.TextColumn(width=80),
+                        "CDRs touched": st.column_config.TextColumn(width=95),
+                        "peptides span": st.column_config.TextColumn(width=80),
+                        "residues": st.column_config.NumberColumn(width=62),
+                        "epitopes": st.column_config.NumberColumn(width=62),
+                        "distinct peptides": st.column_config.NumberColumn("distinct", width=62),
+                        "alleles": st.column_config.NumberColumn(width=55),
                         "epitopes per allele": st.column_config.TextColumn(width="large"),
-                        "best rank (%)": st.column_config.NumberColumn(format="%.2f"),
+                        "best rank (%)": st.column_config.NumberColumn(format="%.2f", width=75),
                     },
                 )
                 core_rule = "binding cores" if kind == MHC2 else "peptides"
@@ -343,14 +353,14 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
         frame,
         hide_index=True,
         key="immuno-suggestions-table",
-        row_height=56,
+        row_height=WRAPPING_ROW_HEIGHT,
         placeholder="—",
         column_order=[c for c in SUGGESTION_ORDER if c in frame.columns]
         + [c for c in frame.columns if c not in SUGGESTION_ORDER],
         column_config={
             "note": st.column_config.TextColumn(width="large", help="The service's note on this suggestion."),
-            "numbering": st.column_config.TextColumn(width="small"),
-            "region": st.column_config.TextColumn(width="small"),
+            "numbering": st.column_config.TextColumn(width=75),
+            "region": st.column_config.TextColumn(width=60),
             "touches CDR": st.column_config.CheckboxColumn(
                 width="small", help="The mutated residue is in a CDR: binding may change."
             ),
@@ -365,7 +375,7 @@ def render_suggestions(result: ImmunogenicityResultRow, fetched: FetchedJob, con
                 help="chain:from·position·to, position = the label in the modelled variant's numbering scheme "
                 "(the 1-based index when the chain is not numbered)."
             ),
-            "epitopes removed": st.column_config.NumberColumn(format="%d", width="small"),
+            "epitopes removed": st.column_config.NumberColumn("epitopes removed", format="%d", width=80),
         },
     )
     destabilizing = int((frame["ddG (kcal/mol)"] > 0).sum())

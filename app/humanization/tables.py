@@ -79,6 +79,21 @@ def split_overview(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[["Strategy", *mutation_columns]], frame[["Strategy", *other]]
 
 
+def per_chain_rows(mutations: pd.DataFrame) -> pd.DataFrame:
+    """The mutation counts one row per (strategy, chain): "VH total", "VL CDR any"… become a Chain
+    column and "total", "CDR any"…, so a two-chain overview is 10 columns wide, not 17."""
+    rows: list[dict[str, object]] = []
+    for _, row in mutations.iterrows():
+        by_chain: dict[str, dict[str, object]] = {}
+        for column in mutations.columns:
+            if column == "Strategy":
+                continue
+            chain, _, measure = column.partition(" ")
+            by_chain.setdefault(chain, {"Strategy": row["Strategy"], "Chain": chain})[measure] = row[column]
+        rows.extend(by_chain.values())
+    return pd.DataFrame(rows)
+
+
 def best_mask(frame: pd.DataFrame, better: dict[str, str]) -> pd.DataFrame:
     """True where a cell holds its column's best value (ties all marked; nothing marked if one row)."""
     mask = pd.DataFrame(False, index=frame.index, columns=frame.columns)
