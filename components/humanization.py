@@ -168,14 +168,15 @@ def _overview_tables(reviews: tuple[StrategyReview, ...]):
     return tables.per_chain_rows(mutations), (other if len(other.columns) > 1 else None)
 
 
-def _number_formats(frame) -> dict:
-    """Number formats as column settings, not a Styler: a Styler is rendered cell by cell in Python on
-    every rerun (about a tenth of a section switch's CPU under load, bench/load.py)."""
-    return {
+def _counts_table(frame, key: str) -> None:
+    """Numbers formatted by column settings, not a Styler: a Styler is rendered cell by cell in Python
+    on every rerun (about a tenth of a section switch's CPU under load, bench/load.py)."""
+    formats = {
         c: st.column_config.NumberColumn(format="%.1f" if c.endswith("%") else "%d")
         for c in frame.columns
         if c not in ("Strategy", "Chain")
     }
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=formats, placeholder="—")
 
 
 def _candidate_flags(reviews: tuple[StrategyReview, ...]):
@@ -200,24 +201,10 @@ def _render_overview(reviews: tuple[StrategyReview, ...]) -> None:
     st.table(text_table(frame), hide_index=True, border="horizontal")  # a static table: the flags wrap, never cut off
     mutations, other = view(_overview_tables, reviews)
     st.markdown("**Mutations per chain** (parental → humanized)")
-    st.dataframe(
-        mutations,
-        hide_index=True,
-        width="stretch",
-        key="hum-overview-mutations",
-        column_config=_number_formats(mutations),
-        placeholder="—",
-    )
+    _counts_table(mutations, "hum-overview-mutations")
     if other is not None:
         st.markdown("**Humanness and liabilities**")
-        st.dataframe(
-            other,
-            hide_index=True,
-            width="stretch",
-            key="hum-overview-humanness",
-            column_config=_number_formats(other),
-            placeholder="—",
-        )
+        _counts_table(other, "hum-overview-humanness")
     st.caption(
         "No value is marked best: the most human candidate may be the one that changed hallmarks or CDRs, so "
         "read the flags above with the numbers. Click a header to sort. "

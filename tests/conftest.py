@@ -141,3 +141,27 @@ def save_screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def af2_complex_server(tmp_path: Path):
+    """An AlphaFold2-multimer model of 5B8C (tests/data) served as a job's complex, with no per-chain
+    pLDDT given: the pages must read it from the file. Yields (server, job id)."""
+    from app.sample_api import start_in_thread
+    from tests.helpers import job_body, write_data_dir
+
+    body = job_body(
+        complex_result={
+            "antigen_id": None,
+            "pdb_storage_path": "c/5b8c_af2.pdb",
+            "model_used": "AlphaFold2-multimer v3",
+            "confidence_score": 0.85,
+            "iptm": 0.84,
+            "per_chain_plddt": {},
+            "interface_residues": {},
+        }
+    )
+    model = (ROOT / "tests" / "data" / "5b8c_af2_multimer_model_4.pdb").read_text()
+    server = start_in_thread(write_data_dir(tmp_path / "d", [body], {"c/5b8c_af2.pdb": model}))
+    yield server, body["job"]["id"]
+    server.stop()

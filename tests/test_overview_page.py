@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from app.sample_api import start_in_thread
-from tests.helpers import job_body, write_data_dir
-
-AF2 = Path(__file__).parent / "data" / "5b8c_af2_multimer_model_4.pdb"
-
 CETUXIMAB = "1d4490b7-23df-5396-9f51-ceb8d92e70f3"
 CAPLACIZUMAB = "36435fac-4bc7-5211-9555-2ac31c0a7bed"
 BLINATUMOMAB = "8b8a72f1-f2ef-5768-8359-cb2e72b30715"
@@ -44,25 +35,6 @@ def test_complex_iptm_and_why_no_plddt_without_fetching(open_page) -> None:
     text = _text(at)
     assert "ipTM" in [m.label for m in at.metric] and "weak signal" in text
     assert "experimental structure" in text and "temperature factors" in text
-
-
-@pytest.fixture
-def af2_complex_server(tmp_path: Path):
-    """An AlphaFold2-multimer model of 5B8C served as a job's complex, with no per-chain pLDDT given."""
-    body = job_body(
-        complex_result={
-            "antigen_id": None,
-            "pdb_storage_path": "c/5b8c_af2.pdb",
-            "model_used": "AlphaFold2-multimer v3",
-            "confidence_score": 0.85,
-            "iptm": 0.84,
-            "per_chain_plddt": {},
-            "interface_residues": {},
-        }
-    )
-    server = start_in_thread(write_data_dir(tmp_path / "d", [body], {"c/5b8c_af2.pdb": AF2.read_text()}))
-    yield server, body["job"]["id"]
-    server.stop()
 
 
 def test_predicted_complex_opens_on_iptm_and_file_plddt_with_sources(open_page, af2_complex_server) -> None:

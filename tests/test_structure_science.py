@@ -16,14 +16,14 @@ import pytest
 
 from app.client import FetchedJob
 from app.models import JobResponse, StructureResultRow
-from app.sample_api import DEFAULT_DATA_DIR, start_in_thread
+from app.sample_api import DEFAULT_DATA_DIR
 from app.structure import Chain, compute_interface, from_bfactors, parse_structure, read_gemmi, split_sides
 from app.structure.chains import chain_kinds
 from app.structure.confidence import framed_residues
 from components import structure_colors as colors
 from components.complex import SOURCE_FILE, SOURCE_SERVICE, build_plddt_summary
 from components.header import strategy_url, variant_note
-from tests.helpers import job_body, read, write_data_dir
+from tests.helpers import read
 
 DATA = Path(__file__).parent / "data"
 AF2 = DATA / "5b8c_af2_multimer_model_4.pdb"
@@ -242,24 +242,6 @@ def test_strategy_link_is_encoded_and_only_carries_plain_names() -> None:
 def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     return "\n".join(str(p) for p in parts)
-
-
-@pytest.fixture
-def af2_complex_server(tmp_path: Path):
-    body = job_body(
-        complex_result={
-            "antigen_id": None,
-            "pdb_storage_path": "c/5b8c_af2.pdb",
-            "model_used": "AlphaFold2-multimer v3",
-            "confidence_score": 0.85,
-            "iptm": 0.84,
-            "per_chain_plddt": {},
-            "interface_residues": {},
-        }
-    )
-    server = start_in_thread(write_data_dir(tmp_path / "d", [body], {"c/5b8c_af2.pdb": AF2.read_text()}))
-    yield server, body["job"]["id"]
-    server.stop()
 
 
 def test_complex_page_computes_plddt_for_a_prediction(open_page, af2_complex_server) -> None:

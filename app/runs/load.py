@@ -66,6 +66,17 @@ def _pae(matrix: np.ndarray, tokens: tuple[Token, ...] | None, source: str, why:
     return Pae(matrix, tokens, source)
 
 
+def _read_object(root: Path, run: RunRef, rel: str, problems: list[str], read: list[str]) -> dict[str, Any] | None:
+    """A JSON object of the run, noted in `read`; None (and one sentence in `problems`) when unreadable."""
+    try:
+        data = read_json_object(_path(root, run, rel), rel)
+    except RunFileError as error:
+        problems.append(str(error))
+        return None
+    read.append(rel)
+    return data
+
+
 def _plddt_confidence(values: dict[ResidueId, float | None], note: str) -> ResidueConfidence:
     return ResidueConfidence(ConfidenceKind.PLDDT, values, "file", note)
 
@@ -312,11 +323,7 @@ def _colabfold(
     if rel is None:
         problems.append("No scores JSON for this model: pLDDT read from the B-factors, no PAE.")
     else:
-        try:
-            data = read_json_object(_path(root, run, rel), rel)
-            read.append(rel)
-        except RunFileError as error:
-            problems.append(str(error))
+        data = _read_object(root, run, rel, problems, read) or {}
     if data:
         scores = GlobalScores(ptm=to_fraction(data.get("ptm")), iptm=to_fraction(data.get("iptm")))
         plddt = data.get("plddt")
@@ -367,19 +374,14 @@ def _af2_deepmind(
     scores = GlobalScores()
     model = ref.label.partition(" · ")[2]
     rel = ref.file("ranking")
-    if rel is not None:
-        try:
-            data = read_json_object(_path(root, run, rel), rel)
-            read.append(rel)
-            for key in ("iptm+ptm", "plddts"):
-                value = finite(data.get(key, {}).get(model)) if isinstance(data.get(key), dict) else None
-                if value is not None:
-                    ranking = to_fraction(value) if key == "iptm+ptm" else value
-                    name = "ranking confidence (0.8·ipTM + 0.2·pTM)" if key == "iptm+ptm" else "mean pLDDT (ranking)"
-                    scores = GlobalScores(ranking_score=ranking, ranking_name=name)
-                    break
-        except RunFileError as error:
-            problems.append(str(error))
+    data = _read_object(root, run, rel, problems, read) if rel is not None else None
+    for key in ("iptm+ptm", "plddts"):
+        value = finite(data.get(key, {}).get(model)) if data and isinstance(data.get(key), dict) else None
+        if value is not None:
+            ranking = to_fraction(value) if key == "iptm+ptm" else value
+            name = "ranking confidence (0.8·ipTM + 0.2·pTM)" if key == "iptm+ptm" else "mean pLDDT (ranking)"
+            scores = GlobalScores(ranking_score=ranking, ranking_name=name)
+            break
     problems.append(
         "pTM and ipTM of AlphaFold2 runs are only in result_<model>.pkl, a pickle, which is never read "
         "(loading a pickle can run code): no pTM/ipTM for this model."
@@ -414,11 +416,8 @@ def _with_affinity(
     rel = ref.file("affinity")
     if rel is None:
         return scores
-    try:
-        data = read_json_object(_path(root, run, rel), rel)
-        read.append(rel)
-    except RunFileError as error:
-        problems.append(str(error))
+    data = _read_object(root, run, rel, problems, read)
+    if data is None:
         return scores
     found = tuple((label, float(v)) for key, label in AFFINITY_KEYS if (v := finite(data.get(key))) is not None)
     return dataclasses.replace(scores, extra=scores.extra + found)
