@@ -279,11 +279,12 @@ def render_tables(
                     hide_index=True,
                     key=f"immuno-hotspots-{slug}",
                     row_height=WRAPPING_ROW_HEIGHT,
+                    height=min(WRAPPING_ROW_HEIGHT * len(spots) + 40, 600),  # a few regions: all rows in view
                     column_config={  # narrow numbers leave the allele list the room; its text wraps
                         "chain": st.column_config.TextColumn(width=48),
-                        "core span": st.column_config.TextColumn(width=80),
+                        "core span": st.column_config.TextColumn(width=75),
                         "CDRs touched": st.column_config.TextColumn(width=95),
-                        "peptides span": st.column_config.TextColumn(width=80),
+                        "peptides span": st.column_config.TextColumn(width=95),
                         "residues": st.column_config.NumberColumn(width=62),
                         "epitopes": st.column_config.NumberColumn(width=62),
                         "distinct peptides": st.column_config.NumberColumn("distinct", width=62),
