@@ -8,15 +8,14 @@ both sides coloured apart and the interface side chains as sticks, and the downl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import pandas as pd
 import streamlit as st
 
-from app.client import FetchedJob, StructureFile
 from app.conventions import IPTM_ANTIBODY_CAVEAT, iptm_interpretation, plddt_band
 from app.models import Unparsed
-from app.models.contract import ComplexResultRow
+from app.service_view import RANKING_NAME, SERVICE, complex_model, interface_labels
 from app.structure import (
     CUTOFF_A,
     ChainSides,
@@ -24,7 +23,6 @@ from app.structure import (
     InterfaceResidue,
     ParsedStructure,
     ResidueConfidence,
-    from_bfactors,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
@@ -37,6 +35,7 @@ from app.structure.interface import (
     with_partners,
 )
 from app.structure.parse import read_gemmi
+from app.view import GlobalScores, JobView, ModelView, StructureText
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
@@ -78,24 +77,24 @@ def _computed_interface(
     return compute_interface(read_gemmi(text, fmt), sides)
 
 
-@st.cache_data(show_spinner="Finding the partners of the interface residues…", max_entries=16)
+@lru_cache(maxsize=16)  # by content, as _computed_interface
 def _given_with_partners(
-    text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...], residues: list[InterfaceResidue]
+    text: str, fmt: str, antibody: tuple[str, ...], antigen: tuple[str, ...], residues: tuple[InterfaceResidue, ...]
 ) -> list[InterfaceResidue]:
     sides = ChainSides(antibody, antigen, "", "")
-    return with_partners(residues, read_gemmi(text, fmt), sides)
+    return with_partners(list(residues), read_gemmi(text, fmt), sides)
 
 
-def _scores(result: ComplexResultRow) -> None:
+def _scores(scores: GlobalScores, model_used: str) -> None:
     c1, c2, c3 = st.columns([1, 1, 1.6], border=True)
     with c1:
         st.metric(
             "ipTM",
-            "—" if result.iptm is None else f"{result.iptm:.2f}",
+            "—" if scores.iptm is None else f"{scores.iptm:.2f}",
             help="Interface predicted TM-score (AlphaFold 3 docs): > 0.8 confident, 0.6–0.8 grey zone, < 0.6 likely wrong.",
         )
-        reading = iptm_interpretation(result.iptm)
-        if result.iptm is not None:
+        reading = iptm_interpretation(scores.iptm)
+        if scores.iptm is not None:
             color = next((c for k, c in IPTM_BADGE.items() if reading.startswith(k)), "gray")
             st.markdown(f":{color}-badge[{md_escape(reading)}]")
         else:
@@ -103,26 +102,39 @@ def _scores(result: ComplexResultRow) -> None:
     with c2:
         st.metric(
             "Confidence",
-            "—" if result.confidence_score is None else f"{result.confidence_score:.2f}",
+            "—" if scores.ranking_score is None else f"{scores.ranking_score:.2f}",
             help="The service's confidence_score (0–1), used to rank models. For Boltz-2: 0.8 · complex pLDDT + 0.2 · ipTM.",
         )
         st.caption(
             "A ranking score of the model, not a pLDDT (pLDDT per chain and at the interface is below)."
-            if result.confidence_score is not None
+            if scores.ranking_score is not None
             else "not given by the service"
         )
     with c3:
         st.caption("Model used")
-        st.markdown(f"**{md_escape(result.model_used)}**" if result.model_used else "not given")
+        st.markdown(f"**{md_escape(model_used)}**" if model_used else "not given")
         st.caption(md_escape(IPTM_ANTIBODY_CAVEAT))
 
 
 SOURCE_SERVICE = "service (per_chain_plddt)"
 SOURCE_FILE = "computed here from the file's B-factors"
+SOURCE_RUN = "computed here from the run's per-residue pLDDT"
 FILE_DEFINITION = (
     "Computed here: the mean over the chain's residues of the pLDDT in the file's B-factor column "
     "(each residue's CA atom)."
 )
+RUN_DEFINITION = (
+    "Computed here: the mean over the chain's residues of the per-residue pLDDT the tool wrote "
+    "(the file named under Per-residue confidence)."
+)
+SERVICE_NS = "complex"  # widget keys of the job page's Complex tab (one job per page)
+
+
+def computed_origin(confidence: ResidueConfidence | None) -> str:
+    """Where a pLDDT computed here comes from: the structure file's B-factors, or the run's own pLDDT file."""
+    if confidence is not None and confidence.source == "file" and "B-factor" not in confidence.note:
+        return SOURCE_RUN
+    return SOURCE_FILE
 
 
 @dataclass(frozen=True)
@@ -153,7 +165,7 @@ def build_plddt_summary(
         if chain in given:
             value, source = given[chain], SOURCE_SERVICE
         elif computed.get(chain) is not None:
-            value, source = computed[chain], SOURCE_FILE
+            value, source = computed[chain], computed_origin(plddt)
         else:
             value, source = None, "—"
         rows.append({"Chain": chain, "Kind": kinds.get(chain, ""), "Mean pLDDT": value, "Source": source})
@@ -183,22 +195,23 @@ def _fmt_plddt(value: object) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:.1f}"
 
 
-def _per_chain(
-    result: ComplexResultRow,
+def render_chain_plddt(
+    model: ModelView,
     parsed: ParsedStructure | None,
-    confidence: ResidueConfidence | None,
     kinds: dict[str, str],
     residues: list[InterfaceResidue],
+    ns: str,
+    source: str,
 ) -> None:
+    """Per-chain pLDDT (the source's where it gives it, else computed here) and the interface pLDDT."""
     st.subheader("pLDDT per chain and at the interface", anchor=False)
-    given = result.per_chain_plddt
-    if isinstance(given, Unparsed):
-        render_unparsed(given, "per_chain_plddt")
-        given = None
-    summary = build_plddt_summary(given, parsed, confidence, kinds, residues)
+    given = model.given_chain_plddt
+    confidence = model.confidence
+    summary = build_plddt_summary(dict(given) if given else None, parsed, confidence, kinds, residues)
     if summary.absent:
         st.info(md_escape(summary.absent), icon=":material/info:")
         return
+    origin = computed_origin(confidence)
     if not summary.interface.empty:
         whole = summary.interface.iloc[0]
         cols = st.columns(len(summary.interface), border=True)
@@ -207,24 +220,24 @@ def _per_chain(
                 st.metric(
                     f"Interface pLDDT · {row['Residues'].lower()}",
                     _fmt_plddt(row["Mean pLDDT"]),
-                    help="Mean pLDDT over the interface residues listed above, from the file's B-factor column.",
+                    help=f"Mean pLDDT over the interface residues listed above, {origin}.",
                 )
                 band = plddt_band(None if pd.isna(row["Mean pLDDT"]) else row["Mean pLDDT"])
                 st.caption(f"{row['Count']} residues" + (f" · {band.name.lower()}" if band else ""))
         st.caption(
-            f"Interface pLDDT: computed here from the file's B-factors, the mean over the "
-            f"{whole['Count']} interface residues (the service gives no interface pLDDT)."
+            f"Interface pLDDT: {origin}, the mean over the {whole['Count']} interface residues"
+            + (" (the service gives no interface pLDDT)." if source == SERVICE else ".")
         )
     plotted = {row["Chain"]: row["Mean pLDDT"] for _, row in summary.chains.iterrows()}
     st.plotly_chart(
         build_chain_bar_figure(plotted, {c: k for c, k in kinds.items() if c in plotted}),
-        key="complex-chain-plot",
+        key=f"{ns}-chain-plot",
         config={"displaylogo": False},
     )
     st.dataframe(
         summary.chains,
         hide_index=True,
-        key="complex-chain-plddt",
+        key=f"{ns}-chain-plddt",
         column_config={
             "Mean pLDDT": st.column_config.NumberColumn(format="%.1f"),
             "Source": st.column_config.TextColumn(width="large"),
@@ -232,21 +245,26 @@ def _per_chain(
     )
     if (summary.chains["Source"] == SOURCE_FILE).any():
         st.caption(FILE_DEFINITION)
+    elif (summary.chains["Source"] == SOURCE_RUN).any():
+        st.caption(RUN_DEFINITION)
 
 
-def _interface(
-    result: ComplexResultRow, file: StructureFile | None, parsed: ParsedStructure | None, sides: ChainSides | None
+def render_interface(
+    model: ModelView, parsed: ParsedStructure | None, sides: ChainSides | None, ns: str, source: str
 ) -> list[InterfaceResidue]:
+    """The interface residues with their partners: as the source gives them, else computed here."""
     st.subheader("Interface", anchor=False)
-    given = result.interface_residues
-    render_unread(result.unread.get("interface_residues", ()), "interface residue label(s)")
+    render_unread(model.unread.get("interface_residues", ()), "interface residue label(s)")
+    structure = model.structure
+    labels = dict(model.given_interface or {})
     residues: list[InterfaceResidue] = []
-    if given and any(given.values()):
-        labels = {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}
+    if labels and any(labels.values()):
         if parsed is not None and sides is not None:
             residues, missing = residues_from_labels(parsed, labels, sides)
-            if file is not None and sides.antibody and sides.antigen:
-                residues = _given_with_partners(file.text, file.format, sides.antibody, sides.antigen, residues)
+            if structure is not None and sides.antibody and sides.antigen:
+                residues = _given_with_partners(
+                    structure.text, structure.format, sides.antibody, sides.antigen, tuple(residues)
+                )
             if missing:
                 st.caption(
                     f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}"
@@ -260,14 +278,15 @@ def _interface(
             "Interface residues as given by the service (interface_residues); their partners and distances "
             f"are found here in the file (heavy atoms within {CUTOFF_A:g} Å)."
         )
-    elif parsed is not None and sides is not None and file is not None:
+    elif parsed is not None and sides is not None and structure is not None:
         if not sides.antibody or not sides.antigen:
             st.info(f"The interface cannot be computed: {md_escape(sides.detail)}", icon=":material/info:")
             return []
-        residues = _computed_interface(file.text, file.format, sides.antibody, sides.antigen)
+        residues = _computed_interface(structure.text, structure.format, sides.antibody, sides.antigen)
+        lead = "The service gave no interface residues: they were" if source == SERVICE else "Interface residues"
         st.info(
-            f"The service gave no interface residues: they were **computed here** from the file — residues with a heavy "
-            f"atom within {CUTOFF_A:g} Å of a heavy atom of the other side; waters and ligands excluded.",
+            f"{lead} **computed here** from the model's file — residues with a heavy atom within {CUTOFF_A:g} Å of "
+            "a heavy atom of the other side; waters and ligands excluded.",
             icon=":material/calculate:",
         )
     else:
@@ -279,13 +298,13 @@ def _interface(
     st.dataframe(
         interface_summary(table, sides or ChainSides((), (), "none", "")),
         hide_index=True,
-        key="complex-interface-summary",
+        key=f"{ns}-interface-summary",
     )
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        key="complex-interface-table",
+        key=f"{ns}-interface-table",
         column_config=INTERFACE_COLUMN_CONFIG,
         row_height=INTERFACE_ROW_HEIGHT,
         height=min(40 + INTERFACE_ROW_HEIGHT * len(table), 40 + INTERFACE_ROW_HEIGHT * 8),
@@ -298,31 +317,37 @@ def _interface(
     )
     st.download_button(
         "Download interface residues (CSV)",
-        table.to_csv(index=False),
+        partial(_csv, table),
         file_name="interface_residues.csv",
         mime="text/csv",
-        key="complex-download-csv",
+        key=f"{ns}-download-csv",
         icon=":material/download:",
+        on_click="ignore",
     )
     return residues
+
+
+def _csv(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False)
 
 
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
 def _viewer(
     parsed: ParsedStructure,
-    file: StructureFile,
+    structure: StructureText,
     sides: ChainSides,
     kinds: dict[str, str],
     residues: list[InterfaceResidue],
     confidence: ResidueConfidence,
+    ns: str,
 ) -> None:
     view_col, side_col = st.columns([2.3, 1], gap="medium")
     framed = view(framed_residues, parsed, confidence)
     with side_col:
         modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.kind is ConfidenceKind.PLDDT]
-        mode = st.radio("Colour by", modes, key="complex-color")
-        style = st.radio("Style", STYLES, key="complex-style", horizontal=True, format_func=str.capitalize)
-        show_sticks = st.toggle("Interface side chains as sticks", value=True, key="complex-sticks")
+        mode = st.radio("Colour by", modes, key=f"{ns}-color")
+        style = st.radio("Style", STYLES, key=f"{ns}-style", horizontal=True, format_func=str.capitalize)
+        show_sticks = st.toggle("Interface side chains as sticks", value=True, key=f"{ns}-sticks")
         if confidence.kind is not ConfidenceKind.PLDDT:
             st.caption(md_escape(confidence.note))
         if framed:
@@ -335,7 +360,9 @@ def _viewer(
             "The view is kept when you change colour or style."
         )
         common.download_file(
-            file, key="complex-download", label=f"Download the complex ({'mmCIF' if file.format == 'mmcif' else 'PDB'})"
+            structure,
+            key=f"{ns}-download",
+            label=f"Download the complex ({'mmCIF' if structure.format == 'mmcif' else 'PDB'})",
         )
     interface_ids = {r.id for r in residues}
     shown_confidence = confidence if confidence.kind in (ConfidenceKind.PLDDT, ConfidenceKind.PREDICTED_ERROR) else None
@@ -349,7 +376,7 @@ def _viewer(
         table, legend = colors.by_interface(parsed, sides, interface_ids, shown_confidence)
         title = ""
     sticks = tuple((r.id.chain, r.id.label) for r in residues) if show_sticks else ()
-    text, fmt = viewer_text(file.text, file.format)
+    text, fmt = viewer_text(structure.text, structure.format)
     spec = ViewerSpec(
         text,
         fmt,
@@ -357,36 +384,59 @@ def _viewer(
         style=style,
         sticks=sticks,
         focus=tuple((r.chain, r.label) for r in framed),
-        camera_key=camera_key("complex", text),
+        camera_key=camera_key(ns, text),
         legend=legend,
         legend_title=title,
         title="3D structure of the antibody–antigen complex",
     )
     with view_col:
-        render_viewer(spec, key="complex-viewer")
+        render_viewer(spec, key=f"{ns}-viewer")
 
 
-def render(fetched: FetchedJob) -> None:
-    result = fetched.response.complex_result
+def render_model(
+    model: ModelView, parsed: ParsedStructure, sides: ChainSides, ns: str, source: str
+) -> list[InterfaceResidue]:
+    """The Complex view of one model, from any source: 3D by side, the interface, pLDDT per chain and at
+    the interface. Returns the interface residues."""
+    assert model.structure is not None and model.confidence is not None
+    kinds = view(chain_kinds, parsed, sides.antibody)
+    placeholder = st.container()
+    residues = render_interface(model, parsed, sides, ns, source)
+    with placeholder:
+        _viewer(parsed, model.structure, sides, kinds, residues, model.confidence, ns)
+    render_chain_plddt(model, parsed, kinds, residues, ns, source)
+    return residues
+
+
+def render(job: JobView) -> None:
+    """The service job's Complex tab: its scores, then (once the file is fetched) the model."""
+    fetched = job.answer()
+    result = job.complex_result
     if isinstance(result, Unparsed):
         render_unparsed(result, "the complex result")
         return
     if result is None:
         st.info("This job has no complex result.", icon=":material/info:")
         return
-    _scores(result)
+    scores = GlobalScores(iptm=result.iptm, ranking_score=result.confidence_score, ranking_name=RANKING_NAME)
+    _scores(scores, result.model_used or "")
     file = common.fetch(result.pdb_storage_path, "complex")
     parsed = common.parse(file) if file is not None else None
-    sides = common.chain_sides(parsed, fetched) if parsed is not None else None
-    confidence = view(from_bfactors, parsed, result.model_used) if parsed is not None else None
-    kinds = view(chain_kinds, parsed, sides.antibody) if parsed is not None and sides is not None else {}
-    residues: list[InterfaceResidue] = []
-    if parsed is not None and sides is not None and file is not None and confidence is not None:
-        placeholder = st.container()
-        residues = _interface(result, file, parsed, sides)
-        with placeholder:
-            _viewer(parsed, file, sides, kinds, residues, confidence)
+    if isinstance(result.per_chain_plddt, Unparsed):
+        render_unparsed(result.per_chain_plddt, "per_chain_plddt")
+    if file is not None and parsed is not None:
+        model = view(complex_model, result, file, parsed)
+        render_model(model, parsed, common.chain_sides(parsed, job), SERVICE_NS, job.source)
     else:
-        _interface(result, None, None, None)
-    _per_chain(result, parsed, confidence, kinds, residues)
-    raw_expander(fetched.raw.get("complex_result"), "Raw JSON of the complex result", key="complex-raw")
+        model = ModelView(
+            "complex result",
+            None,
+            scores=scores,
+            model_used=result.model_used or "",
+            given_interface=interface_labels(result.interface_residues),
+            given_chain_plddt=None if isinstance(result.per_chain_plddt, Unparsed) else result.per_chain_plddt,
+            unread=dict(result.unread),
+        )
+        render_interface(model, None, None, SERVICE_NS, job.source)
+        render_chain_plddt(model, None, {}, [], SERVICE_NS, job.source)
+    raw_expander(fetched.raw.get("complex_result"), "Raw JSON of the complex result", key=f"{SERVICE_NS}-raw")

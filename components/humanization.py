@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models.contract import read_results
 from app.residues import DEFINITION_ORDER, DEFINITIONS
+from app.view import JobView
 from components import humanization_figures as figures
 from components.formatting import fmt_percent, md_code, md_escape, text_table
 from components.humanization_alignment import build_alignment_html
@@ -92,7 +93,8 @@ def _safely(draw: Callable[..., None], what: str, *args: object) -> None:
         )
 
 
-def render(fetched: FetchedJob) -> None:
+def render(job: JobView) -> None:
+    fetched = job.answer()
     raw_results = fetched.raw.get("results")
     for item in fetched.response.results:
         if isinstance(item, Unparsed):
@@ -140,8 +142,8 @@ def render(fetched: FetchedJob) -> None:
     _safely(_render_scfv, "the scFv analysis", review)
     _safely(_render_fc, "the Fc analysis", review)
     st.subheader("Downloads")
-    job = fetched.response.job
-    _safely(_render_downloads, "the downloads", reviews, job_id, job.job_type, sample_title(job.id))
+    about = fetched.response.job
+    _safely(_render_downloads, "the downloads", reviews, job_id, about.job_type, sample_title(about.id))
     raw_expander(raw_results, "Raw JSON of the humanization results", key="hum-raw")
 
 

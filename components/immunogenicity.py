@@ -26,6 +26,7 @@ from app.immunogenicity.hotspots import hotspot_frame, hotspots
 from app.immunogenicity.methods import KindMethod, methods_of
 from app.models import DdgMatrix, ImmunogenicityResultRow, StabilityResultRow, Unparsed
 from app.stability import ResidueContext, ddg_table, residue_context
+from app.view import JobView
 from components.formatting import md_code, md_escape
 from components.header import render_variant_note
 from components.raw_json import raw_expander, render_unparsed, render_unread
@@ -44,7 +45,8 @@ WRAPPING_ROW_HEIGHT = 76  # above 4 rem Streamlit wraps text cells: long notes a
 SUGGESTION_ORDER = ("mutation", "numbering", "region", "note", "epitopes removed", "risk after", "stability")
 
 
-def render(fetched: FetchedJob) -> None:
+def render(job: JobView) -> None:
+    fetched = job.answer()
     result = fetched.response.immunogenicity_result
     if isinstance(result, Unparsed):
         render_unparsed(result, "the immunogenicity result")

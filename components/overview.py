@@ -49,6 +49,7 @@ from app.structure import (
 from app.structure.chains import chain_kinds
 from app.structure.confidence import bfactor_kind
 from app.structure.interface import residues_from_labels
+from app.view import JobView
 from components import services
 from components import structure_common as common
 from components.complex import IPTM_BADGE, PlddtSummary, _computed_interface, build_plddt_summary
@@ -234,10 +235,10 @@ def file_holds_no_plddt(model_used: str | None) -> str:
 
 
 def _interface_residues(
-    result: ComplexResultRow, fetched: FetchedJob, text: str, fmt: str, parsed: ParsedStructure
+    result: ComplexResultRow, job: JobView, text: str, fmt: str, parsed: ParsedStructure
 ) -> tuple[list[InterfaceResidue], str]:
     """The interface residues as the Complex section finds them (given by the service, else computed)."""
-    sides = common.chain_sides(parsed, fetched)
+    sides = common.chain_sides(parsed, job)
     given = result.interface_residues
     if given and any(given.values()):
         labels = {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}
@@ -248,7 +249,7 @@ def _interface_residues(
     return [], ""
 
 
-def complex_figures(fetched: FetchedJob, result: ComplexResultRow) -> ComplexFigures:
+def complex_figures(job: JobView, result: ComplexResultRow) -> ComplexFigures:
     """The service's ipTM and per-chain pLDDT; per-chain pLDDT it lacks and the interface pLDDT computed
     here from the file's B-factors (as the Complex section does), unless the model name rules pLDDT out."""
     given: dict[str, float | None] = result.per_chain_plddt if isinstance(result.per_chain_plddt, dict) else {}
@@ -273,9 +274,9 @@ def complex_figures(fetched: FetchedJob, result: ComplexResultRow) -> ComplexFig
     except StructureParseError:
         return without_file("The complex file could not be read; see the Complex tab.")
     confidence = view(from_bfactors, parsed, result.model_used)
-    sides = common.chain_sides(parsed, fetched)
+    sides = common.chain_sides(parsed, job)
     kinds = view(chain_kinds, parsed, sides.antibody)
-    residues, source = _interface_residues(result, fetched, file.text, file.format, parsed)
+    residues, source = _interface_residues(result, job, file.text, file.format, parsed)
     summary = build_plddt_summary(given, parsed, confidence, kinds, residues)
     return ComplexFigures(result.iptm, reading, summary, source, "" if confidence.is_plddt else confidence.note)
 
@@ -293,8 +294,8 @@ def _chain_line(chains: pd.DataFrame) -> str:
     return " · ".join(parts)
 
 
-def _render_complex(fetched: FetchedJob, result: ComplexResultRow) -> None:
-    figures = complex_figures(fetched, result)
+def _render_complex(job: JobView, result: ComplexResultRow) -> None:
+    figures = complex_figures(job, result)
     st.markdown("**Antibody–antigen complex**")
     c1, c2 = st.columns([1, 2.4], border=True)
     with c1:
@@ -342,7 +343,8 @@ def _render_complex(fetched: FetchedJob, result: ComplexResultRow) -> None:
 # --- the section -----------------------------------------------------------------------------------
 
 
-def render(fetched: FetchedJob) -> None:
+def render(job: JobView) -> None:
+    fetched = job.answer()
     response = fetched.response
     figures = _key_figures(response)
     if figures:
@@ -356,7 +358,7 @@ def render(fetched: FetchedJob) -> None:
             st.caption("The candidate summary could not be computed; see the Humanization tab.")
     if isinstance(response.complex_result, ComplexResultRow):
         try:
-            _render_complex(fetched, response.complex_result)
+            _render_complex(job, response.complex_result)
         except Exception:
             log.exception("overview: complex figures failed")
             st.caption("The complex figures could not be computed; see the Complex tab.")
@@ -370,8 +372,8 @@ def render(fetched: FetchedJob) -> None:
             + ", ".join(md_escape(n) for n in unparsed)
         )
     if not response.strategies and all(v is None for v in _results(response).values()):
-        job = response.job
-        st.info("Results appear here when the job has finished." if job.is_followed else "This job has no results.")
+        followed = response.job.is_followed
+        st.info("Results appear here when the job has finished." if followed else "This job has no results.")
 
 
 def _results(response) -> dict[str, object]:

@@ -20,9 +20,9 @@ from functools import lru_cache
 import numpy as np
 import plotly.graph_objects as go
 
-from app.runs.view import Pae, Token
 from app.structure import CdrSpan
 from app.structure.model import ResidueId
+from app.view import Pae, Token
 from components.structure_colors import cdr_color
 
 PAE_MAX_A = 30.0  # the AlphaFold DB plot's range

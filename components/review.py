@@ -33,6 +33,7 @@ from app.reviews.models import (
 from app.reviews.sample import seed_sample_reviews
 from app.reviews.store import MAX_COMMENT_CHARS, Entry, InvalidReview, ReviewHistory, ReviewStore, ReviewStoreError
 from app.sample_api import DEFAULT_DATA_DIR as BUNDLED_SAMPLES
+from app.view import JobView
 from components import services
 from components.formatting import md_escape
 from components.memo import view
@@ -419,8 +420,9 @@ def render_compare_with(fetched: FetchedJob) -> None:
         )
 
 
-def render(fetched: FetchedJob) -> None:
+def render(job: JobView) -> None:
     """The Review tab of the job page."""
+    fetched = job.answer()
     st.caption(
         "A candidate is one humanization strategy of this job (or the job itself when it has none). Decisions "
         "and comments are kept on this dashboard's review database, beside the job link; nothing is sent to "

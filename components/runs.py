@@ -12,7 +12,6 @@ import streamlit as st
 
 from app.conventions import IPTM_ANTIBODY_CAVEAT, PLDDT_RULE, iptm_interpretation
 from app.runs.scores import PAE_CUTOFF_A, PairScore, antibody_antigen_summary, chain_pair_table, pair_contacts
-from app.runs.view import ModelView
 from app.structure import (
     CdrSpan,
     ParsedStructure,
@@ -25,6 +24,7 @@ from app.structure.chains import chain_kinds
 from app.structure.confidence import chain_means, framed_residues
 from app.structure.model import ResidueId
 from app.structure.parse import read_gemmi, viewer_text
+from app.view import ModelView
 from components import pae as pae_view
 from components import structure_colors as colors
 from components import structure_common as common

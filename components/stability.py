@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.client import FetchedJob
 from app.exports import csv_text, safe_file_stem
 from app.models import DdgMatrix, StabilityResultRow, Unparsed
 from app.stability import (
@@ -22,6 +21,7 @@ from app.stability import (
 from app.stability.ddg import MutationCode
 from app.stability.figures import build_ddg_heatmap, build_tm_context
 from app.stability.scores import SCORE_BAND_RULE
+from app.view import JobView
 from components.formatting import md_code, md_escape
 from components.header import render_variant_note
 from components.raw_json import lazy_expander, raw_expander, render_unparsed, render_unread
@@ -29,7 +29,8 @@ from components.raw_json import lazy_expander, raw_expander, render_unparsed, re
 SORT_OPTIONS = {"sequence": "Sequence order", "best": "Best achievable ΔΔG first"}
 
 
-def render(fetched: FetchedJob) -> None:
+def render(job: JobView) -> None:
+    fetched = job.answer()
     result = fetched.response.stability_result
     if isinstance(result, Unparsed):
         render_unparsed(result, "the stability result")

@@ -7,16 +7,17 @@ then the per-residue confidence plot with the CDRs marked, then the CDR table.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import pandas.io.formats.style
 import streamlit as st
 
-from app.client import FetchedJob
-from app.conventions import PLDDT_RULE, plddt_band, plddt_color
+from app.conventions import IPTM_ANTIBODY_CAVEAT, PLDDT_RULE, iptm_interpretation, plddt_band, plddt_color
 from app.models import Unparsed
 from app.models.contract import StructureResultRow
+from app.service_view import RANKING_NAME, SERVICE, structure_model
 from app.structure import (
     LOW_CONFIDENCE_CDR,
     CdrSpan,
@@ -24,13 +25,13 @@ from app.structure import (
     ConfidenceKind,
     ParsedStructure,
     ResidueConfidence,
-    residue_confidence,
     spans_from_api,
     spans_from_numbering,
     viewer_text,
 )
 from app.structure.chains import chain_kinds
 from app.structure.confidence import FRAME_MIN_PLDDT, FRAME_TAIL_PLDDT, framed_residues, mean
+from app.view import GlobalScores, JobView, ModelView, StructureText
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
@@ -41,6 +42,7 @@ from components.raw_json import raw_expander, render_unparsed, render_unread
 from components.viewer import STYLES, ViewerSpec, camera_key, render_viewer
 
 COLOR_MODES = ("pLDDT", "Chain", "Region (CDRs)")
+SERVICE_NS = "struct"  # widget keys of the job page's Structure tab (one job per page)
 BADGE = {"Very high": "blue", "Confident": "blue", "Low": "yellow", "Very low": "orange"}
 
 
@@ -99,47 +101,73 @@ def style_cdr_table(table: pd.DataFrame):
     )
 
 
-def _cdr_spans(
-    result: StructureResultRow, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...]
+def cdr_spans(
+    model: ModelView, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...], source: str
 ) -> tuple[list[CdrSpan], str]:
-    rows = result.cdr_analysis
+    """The source's CDR rows when it gives them, else IMGT CDRs numbered here; and a sentence saying which."""
+    rows = model.given_cdrs
     if isinstance(rows, list) and rows:
         return spans_from_api(rows, parsed, confidence), "CDRs as given by the service (cdr_analysis)."
     derived = spans_from_numbering(parsed, antibody or tuple(parsed.chain_names), confidence)
+    lead = "The service sent no CDR analysis: " if source == SERVICE else ""
     if derived:
-        return (
-            derived,
-            "The service sent no CDR analysis: CDRs were derived here by IMGT numbering of the chains (immunum); no canonical classes.",
+        text = (
+            "CDRs were derived here by IMGT numbering of the chains (immunum), IMGT definition; no canonical classes."
         )
-    return [], "The service sent no CDR analysis, and no chain could be numbered as an antibody domain."
+        return derived, lead + (text if not lead else text[0].lower() + text[1:])
+    none = "no chain could be numbered as an antibody domain, so no CDRs are marked."
+    return [], lead + none if lead else none[0].upper() + none[1:]
 
 
-def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidence: ResidueConfidence | None) -> None:
-    c1, c2, c3, c4 = st.columns([1.4, 1, 1, 1.2], border=True)
-    with c1:
+def _score_metric(name: str, value: float | None, help_text: str, caption: str = "") -> None:
+    st.metric(name, "—" if value is None else f"{value:.2f}", help=help_text)
+    if caption:
+        st.caption(caption)
+
+
+def render_facts(model: ModelView, parsed: ParsedStructure | None) -> None:
+    """Key facts of any model: the predictor, the scores its source gives, chains, per-residue confidence."""
+    s = model.scores
+    scores: list[tuple[str, float | None, str, str]] = []
+    if s.ranking_name == RANKING_NAME:  # the service's confidence_score
+        scores.append(
+            (
+                "Model confidence",
+                s.ranking_score,
+                "The service's confidence_score, normalised to 0–1: the model's own score, not a pLDDT.",
+                "The model's own score, not a pLDDT." if s.ranking_score is not None else "",
+            )
+        )
+    else:
+        if s.ptm is not None:
+            scores.append(("pTM", s.ptm, "As the tool reports it (0–1).", ""))
+        if s.iptm is not None:
+            scores.append(("ipTM", s.iptm, IPTM_ANTIBODY_CAVEAT, md_escape(iptm_interpretation(s.iptm))))
+        if s.ranking_score is not None:
+            plddt = f"complex pLDDT {s.complex_plddt:.1f}" if s.complex_plddt is not None else ""
+            scores.append(
+                (md_escape(s.ranking_name or "ranking score"), s.ranking_score, "The tool's own ranking score.", plddt)
+            )
+    confidence = model.confidence
+    cols = st.columns([1.4, *([1] * len(scores)), 1.1, 1.2], border=True)
+    with cols[0]:
         st.caption("Model used")
-        st.markdown(f"**{md_escape(result.model_used)}**" if result.model_used else "not given")
-    with c2:
-        score = result.confidence_score
-        st.metric(
-            "Model confidence",
-            "—" if score is None else f"{score:.2f}",
-            help="The service's confidence_score, normalised to 0–1: the model's own score, not a pLDDT.",
-        )
-        if score is not None:
-            st.caption("The model's own score, not a pLDDT.")
-    with c3:
+        st.markdown(f"**{md_escape(model.model_used)}**" if model.model_used else "not given")
+    for col, (name, value, help_text, caption) in zip(cols[1:], scores):
+        with col:
+            _score_metric(name, value, help_text, caption)
+    with cols[-2]:
         if parsed is not None:
             st.metric("Chains · residues", f"{len(parsed.chains)} · {parsed.n_residues}")
             st.caption(" · ".join(f"{md_escape(c.name)}: {len(c)}" for c in parsed.chains)[:300])
         else:
             st.metric("Chains · residues", "—")
-    with c4:
+    with cols[-1]:
         st.caption("Per-residue confidence")
         if confidence is None:
             st.markdown("not available")
         elif confidence.kind is ConfidenceKind.PLDDT:
-            st.markdown("**pLDDT** " + ("from the service" if confidence.source == "api" else "read from the file"))
+            st.markdown("**pLDDT** " + ("from the service" if confidence.source == "api" else "read from the files"))
             average = mean(list(confidence.values.values()))
             band = plddt_band(average)
             if band and average is not None:
@@ -150,30 +178,66 @@ def _facts(result: StructureResultRow, parsed: ParsedStructure | None, confidenc
             st.markdown("**No pLDDT**")
 
 
+@dataclass(frozen=True)
+class ExtraColouring:
+    """A colouring the caller adds to the viewer's modes (the runs page's PAE selection).
+
+    `signature` changes when the caller has something new to show: the viewer then switches to it.
+    """
+
+    name: str
+    table: colors.Colors
+    legend: colors.Legend
+    sticks: tuple[tuple[str, str], ...]
+    signature: object
+
+
 CDR_NEIGHBOURHOOD_A = 10.0  # "Highlight a CDR" frames the CDR and everything within this distance
 
 
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
-def _viewer(
+def render_viewer_panel(
     parsed: ParsedStructure,
-    file_text: str,
-    file_format: str,
+    structure: StructureText,
     confidence: ResidueConfidence,
     spans: list[CdrSpan],
-    sides: ChainSides,
+    antibody: tuple[str, ...],
+    ns: str,
+    *,
+    extra: ExtraColouring | None = None,
+    compact: bool = False,
 ) -> None:
-    antibody = sides.antibody
-    view_col, side_col = st.columns([2.3, 1], gap="medium")
+    """The 3D view with its controls: beside it (the Structure tab), or above it when `compact`
+    (the runs page, where the PAE takes the other half of the width)."""
     framed = view(framed_residues, parsed, confidence)
+    modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.is_plddt]
+    if extra is not None:
+        modes.append(extra.name)
+    mode_key = f"{ns}-color"
+    seen_key = f"{ns}-extra-seen"
+    signature = None if extra is None else extra.signature
+    if signature != st.session_state.get(seen_key):  # something new to show (a new PAE box): show it
+        st.session_state[seen_key] = signature
+        if extra is not None:
+            st.session_state[mode_key] = extra.name
+    if st.session_state.get(mode_key) not in modes:
+        st.session_state[mode_key] = modes[0]
+    if compact:
+        view_col = st.container()
+        mode_col, style_col, side_col = view_col.columns([1.5, 1, 1])
+    else:
+        view_col, side_col = st.columns([2.3, 1], gap="medium")
+        mode_col = style_col = side_col
+    with mode_col:
+        mode = st.radio("Colour by", modes, key=mode_key, horizontal=compact)
+    with style_col:
+        style = st.radio("Style", STYLES, key=f"{ns}-style", horizontal=True, format_func=str.capitalize)
     with side_col:
-        modes = [m for m in COLOR_MODES if m != "pLDDT" or confidence.is_plddt]
-        mode = st.radio("Colour by", modes, key="struct-color", horizontal=False)
-        style = st.radio("Style", STYLES, key="struct-style", horizontal=True, format_func=str.capitalize)
         options = ["none"] + [str(i) for i in range(len(spans))]
         chosen = st.selectbox(
             "Highlight a CDR",
             options,
-            key="struct-cdr",
+            key=f"{ns}-cdr",
             format_func=lambda o: (
                 "None"
                 if o == "none"
@@ -183,51 +247,60 @@ def _viewer(
             f"{CDR_NEIGHBOURHOOD_A:g} Å). Reset view returns to that frame.",
             disabled=not spans,
         )
-        if mode == "pLDDT":
-            st.caption(f"AlphaFold confidence bands. {PLDDT_RULE}")
-        elif mode == "Region (CDRs)":
-            st.caption("Six CDRs in six colours (colour-blind safe) over a grey framework; other chains in sand.")
-        if framed and chosen in (None, "none"):
+        if not compact:
+            if mode == "pLDDT":
+                st.caption(f"AlphaFold confidence bands. {PLDDT_RULE}")
+            elif mode == "Region (CDRs)":
+                st.caption("Six CDRs in six colours (colour-blind safe) over a grey framework; other chains in sand.")
+            if framed and chosen in (None, "none"):
+                st.caption(
+                    f"Framed on the {len(framed)} of {parsed.n_residues} residues with pLDDT ≥ {FRAME_MIN_PLDDT:g} "
+                    f"(without chain ends below {FRAME_TAIL_PLDDT:g}): disordered tails are drawn but do not set the zoom."
+                )
             st.caption(
-                f"Framed on the {len(framed)} of {parsed.n_residues} residues with pLDDT ≥ {FRAME_MIN_PLDDT:g} "
-                f"(without chain ends below {FRAME_TAIL_PLDDT:g}): disordered tails are drawn but do not set the zoom."
+                "Hover a residue for its chain, name, number and value; drag to rotate, scroll to zoom. "
+                "The view is kept when you change colour or style."
             )
-        st.caption(
-            "Hover a residue for its chain, name, number and value; drag to rotate, scroll to zoom. "
-            "The view is kept when you change colour or style."
-        )
     highlight: tuple[tuple[str, str], ...] = ()
     if chosen not in (None, "none") and chosen.isdigit() and int(chosen) < len(spans):
         highlight = tuple((r.chain, r.label) for r in spans[int(chosen)].residues)
+    focus = highlight or tuple((r.chain, r.label) for r in framed)
+    radius = CDR_NEIGHBOURHOOD_A if highlight else 0.0
     if mode == "pLDDT":
         table, legend = view(colors.by_plddt, parsed, confidence, spans)
         title = "Model confidence"
     elif mode == "Chain":
         table, legend = view(colors.by_chain, parsed, confidence, view(chain_kinds, parsed, antibody), spans)
         title = "Chains"
-    else:
+    elif mode == "Region (CDRs)":
         table, legend = view(colors.by_region, parsed, confidence, spans, antibody)
         title = "Regions"
-    text, fmt = viewer_text(file_text, file_format)
+    else:
+        assert extra is not None
+        table, legend, title = extra.table, extra.legend, extra.name
+        if not highlight:
+            highlight, focus, radius = extra.sticks, extra.sticks, 0.0
+    text, fmt = viewer_text(structure.text, structure.format)
     spec = ViewerSpec(
         text,
         fmt,
         common.with_imgt_labels(table, parsed),
         style=style,
         sticks=highlight,
-        focus=highlight or tuple((r.chain, r.label) for r in framed),
-        focus_radius=CDR_NEIGHBOURHOOD_A if highlight else 0.0,
-        camera_key=camera_key("structure", text),
+        focus=focus,
+        focus_radius=radius,
+        camera_key=camera_key(ns, text),
         legend=legend,
         legend_title=title,
-        title="3D structure of the modelled antibody",
+        height=560 if compact else 480,
+        title="3D structure of the model",
     )
     with view_col:
-        render_viewer(spec, key="struct-viewer")
+        render_viewer(spec, key=f"{ns}-viewer")
 
 
-def _confidence_plot(
-    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan], problems: list[str]
+def render_confidence_plot(
+    parsed: ParsedStructure, confidence: ResidueConfidence, spans: list[CdrSpan], ns: str, notes: Sequence[str] = ()
 ) -> None:
     st.subheader("Per-residue confidence", anchor=False)
     note = md_escape(confidence.note)
@@ -244,19 +317,19 @@ def _confidence_plot(
     else:
         st.caption(f"{note} Shaded columns: CDRs. Background: {md_escape(PLDDT_RULE)}")
         kind = "plddt"
-    for problem in problems:
+    for problem in notes:
         st.caption(f"Note: {md_escape(problem)}.")
-    tracks = _chosen_tracks(tracks)
+    tracks = _chosen_tracks(tracks, ns)
     shown = {track.chain for track in tracks}
     plot_spans = tuple(span for span in common.plot_spans(parsed, spans) if span.chain in shown)
     fig = cached_residue_figure(tuple(tracks), plot_spans, kind)
-    st.plotly_chart(fig, key="struct-plddt-plot", config={"displaylogo": False})
+    st.plotly_chart(fig, key=f"{ns}-plddt-plot", config={"displaylogo": False})
 
 
 MAX_PLOTTED_CHAINS = 6
 
 
-def _chosen_tracks(tracks: list) -> list:
+def _chosen_tracks(tracks: list, ns: str) -> list:
     """All chains when there are a few; a picker (first chains preselected) when there are many,
     so a 40-chain model does not draw 40 panels nobody asked for."""
     if len(tracks) <= MAX_PLOTTED_CHAINS:
@@ -266,13 +339,17 @@ def _chosen_tracks(tracks: list) -> list:
         f"Chains to plot ({len(names)} in the model)",
         names,
         default=names[:4],
-        key="struct-plot-chains",
+        key=f"{ns}-plot-chains",
     )
     return [track for track in tracks if track.chain in set(picked)]
 
 
-def _cdr_table(
-    spans: list[CdrSpan], where: str, confidence: ResidueConfidence | None, unread: Sequence[Unparsed] = ()
+def render_cdr_table(
+    spans: list[CdrSpan],
+    where: str,
+    confidence: ResidueConfidence | None,
+    ns: str,
+    unread: Sequence[Unparsed] = (),
 ) -> None:
     st.subheader("CDR analysis", anchor=False)
     render_unread(unread, "CDR analysis row(s)")
@@ -282,7 +359,7 @@ def _cdr_table(
     table = view(build_cdr_table, spans)
     if confidence is not None and not confidence.is_plddt and table["Mean pLDDT"].isna().all():
         table = table.drop(columns=["Mean pLDDT", "Confidence"])
-        st.dataframe(table, hide_index=True, key="struct-cdr-table", column_config=cdr_column_config(table))
+        st.dataframe(table, hide_index=True, key=f"{ns}-cdr-table", column_config=cdr_column_config(table))
     else:
         low = [s.name for s in spans if s.mean_plddt is not None and s.mean_plddt < LOW_CONFIDENCE_CDR]
         if low:
@@ -292,21 +369,41 @@ def _cdr_table(
                 icon=":material/warning:",
             )
         st.dataframe(
-            style_cdr_table(table), hide_index=True, key="struct-cdr-table", column_config=cdr_column_config(table)
+            style_cdr_table(table), hide_index=True, key=f"{ns}-cdr-table", column_config=cdr_column_config(table)
         )
     st.download_button(
         "Download CDR table (CSV)",
         lambda: table.to_csv(index=False),
         file_name="cdr_analysis.csv",
         mime="text/csv",
-        key="struct-download-cdrs",
+        key=f"{ns}-download-cdrs",
         icon=":material/download:",
         on_click="ignore",
     )
 
 
-def render(fetched: FetchedJob) -> None:
-    result = fetched.response.structure_result
+def render_model(model: ModelView, parsed: ParsedStructure, sides: ChainSides, ns: str, source: str) -> None:
+    """The Structure view of one model, from any source: facts, 3D, per-residue confidence, CDRs."""
+    assert model.structure is not None and model.confidence is not None
+    confidence = model.confidence
+    render_facts(model, parsed)
+    spans, where = view(cdr_spans, model, parsed, confidence, sides.antibody, source)
+    render_viewer_panel(parsed, model.structure, confidence, spans, sides.antibody, ns)
+    d1, _ = st.columns(2)
+    with d1:
+        common.download_file(
+            model.structure,
+            key=f"{ns}-download",
+            label=f"Download the structure ({'mmCIF' if model.structure.format == 'mmcif' else 'PDB'})",
+        )
+    render_confidence_plot(parsed, confidence, spans, ns, model.problems)
+    render_cdr_table(spans, where, confidence, ns, model.unread.get("cdr_analysis", ()))
+
+
+def render(job: JobView) -> None:
+    """The service job's Structure tab: fetch its file (only now), then draw the model."""
+    fetched = job.answer()
+    result = job.structure_result
     if isinstance(result, Unparsed):
         render_unparsed(result, "the structure result")
         return
@@ -316,38 +413,26 @@ def render(fetched: FetchedJob) -> None:
     render_variant_note(fetched, "structure")
     file = common.fetch(result.pdb_storage_path, "structure")
     parsed = common.parse(file) if file is not None else None
-    per_residue = result.per_residue_plddt
-    if isinstance(per_residue, Unparsed):
-        render_unparsed(per_residue, "per_residue_plddt")
-        per_residue = None
+    if isinstance(result.per_residue_plddt, Unparsed):
+        render_unparsed(result.per_residue_plddt, "per_residue_plddt")
     render_unread(result.unread.get("per_residue_plddt", ()), "chain(s) of per_residue_plddt")
-    confidence, problems = (
-        view(residue_confidence, parsed, per_residue, result.model_used) if parsed is not None else (None, [])
-    )
-    _facts(result, parsed, confidence)
-    if file is not None and parsed is not None and confidence is not None:
-        sides = common.chain_sides(parsed, fetched)
-        spans, where = view(_cdr_spans, result, parsed, confidence, sides.antibody)
-        _viewer(parsed, file.text, file.format, confidence, spans, sides)
-        d1, d2 = st.columns(2)
-        with d1:
-            common.download_file(
-                file,
-                key="struct-download",
-                label=f"Download the structure ({'mmCIF' if file.format == 'mmcif' else 'PDB'})",
-            )
-        _confidence_plot(parsed, confidence, spans, problems)
-        _cdr_table(spans, where, confidence, result.unread.get("cdr_analysis", ()))
-    elif isinstance(result.cdr_analysis, list) and result.cdr_analysis:
-        _cdr_table(
-            spans_from_api_without_file(result),
-            "CDRs as given by the service (the file is unavailable).",
-            None,
-            result.unread.get("cdr_analysis", ()),
-        )
+    if file is not None and parsed is not None:
+        model = view(structure_model, result, file, parsed)
+        render_model(model, parsed, common.chain_sides(parsed, job), SERVICE_NS, job.source)
     else:
-        render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
-    raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result", key="struct-raw")
+        scores = GlobalScores(ranking_score=result.confidence_score, ranking_name=RANKING_NAME)
+        render_facts(ModelView("structure result", None, scores=scores, model_used=result.model_used or ""), None)
+        if isinstance(result.cdr_analysis, list) and result.cdr_analysis:
+            render_cdr_table(
+                spans_from_api_without_file(result),
+                "CDRs as given by the service (the file is unavailable).",
+                None,
+                SERVICE_NS,
+                result.unread.get("cdr_analysis", ()),
+            )
+        else:
+            render_unread(result.unread.get("cdr_analysis", ()), "CDR analysis row(s)")
+    raw_expander(fetched.raw.get("structure_result"), "Raw JSON of the structure result", key=f"{SERVICE_NS}-raw")
 
 
 def spans_from_api_without_file(result: StructureResultRow) -> list[CdrSpan]:

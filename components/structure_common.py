@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import errors
-from app.client import FetchedJob, StructureFile
+from app.client import StructureFile
 from app.conventions import plddt_band
 from app.exports import safe_file_name
 from app.residues import domain_residues
@@ -19,6 +19,7 @@ from app.structure import (
     parse_structure,
     split_sides,
 )
+from app.view import JobView, StructureText
 from components import services
 from components.formatting import md_code, md_escape
 from components.memo import view
@@ -53,27 +54,17 @@ def parse(file: StructureFile) -> ParsedStructure | None:
     return parsed
 
 
-def job_sequences(fetched: FetchedJob) -> tuple[str, ...]:
-    """Every VH/VL the job names (humanized and parental), to recognise the antibody's chains."""
-    out: list[str] = []
-    for row in fetched.response.strategies:
-        for chain in ("vh", "vl"):
-            for seq in (row.humanized(chain), row.parental(chain)):
-                if seq:
-                    out.append(seq)
-    return tuple(dict.fromkeys(out))
+def _split_sides(parsed: ParsedStructure, job: JobView) -> ChainSides:
+    return split_sides(parsed, job.sequences)
 
 
-def _split_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
-    return split_sides(parsed, job_sequences(fetched))
+def chain_sides(parsed: ParsedStructure, job: JobView) -> ChainSides:
+    """Antibody and antigen chains of a parsed file: the chains carrying the job's VH/VL, else those
+    that number as antibody domains. Once per (parse, job view) (memoised by identity)."""
+    return view(_split_sides, parsed, job)
 
 
-def chain_sides(parsed: ParsedStructure, fetched: FetchedJob) -> ChainSides:
-    """Antibody and antigen chains of a parsed file, once per (parse, job) (memoised by identity)."""
-    return view(_split_sides, parsed, fetched)
-
-
-def download_file(file: StructureFile, *, key: str, label: str) -> None:
+def download_file(file: StructureFile | StructureText, *, key: str, label: str) -> None:
     ext = "cif" if file.format == "mmcif" else "pdb"
     name = safe_file_name(file.name, f"structure.{ext}")
     # Deferred (a callable): the browser asks for the file only when the button is clicked. With the

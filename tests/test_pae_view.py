@@ -12,9 +12,9 @@ from PIL import Image
 
 from app.runs.discover import scan
 from app.runs.load import load_model
-from app.runs.view import Pae
 from app.structure import spans_from_numbering
 from app.structure.parse import parse_structure
+from app.view import Pae
 from components import pae as view
 
 DATA = Path(__file__).parent / "data" / "runs"

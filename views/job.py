@@ -8,11 +8,12 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from app import errors, heap
+from app import errors, heap, service_view
 from app.client import FetchedJob
 from components import services
 from components.formatting import md_code, md_escape
 from components.header import render_header
+from components.memo import view
 from components.raw_json import json_download
 from components.reconnect import render_reconnect_notice
 from components.sections import SECTION_KEY, available_sections
@@ -143,7 +144,8 @@ def render_job(fetched: FetchedJob) -> None:
         follow(job.id)
         return
     render_header(job, aside=about)
-    sections = available_sections(fetched)
+    view_of_job = view(service_view.job_view, fetched)  # one per fetched answer, so memos keyed on it hold
+    sections = available_sections(view_of_job)
     labels = [*sections, "Raw JSON"]
     resolve_section(job.id, labels)
     section_note(job.id)
@@ -151,7 +153,7 @@ def render_job(fetched: FetchedJob) -> None:
     for tab, (_label, draw) in zip(tabs, sections.items()):
         if tab.open:
             with tab:
-                draw(fetched)
+                draw(view_of_job)
     if tabs[-1].open:
         with tabs[-1]:
             st.caption("The whole answer of the service for this job, as received.")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.runs.files import PathRefused
 from app.runs.source import LocalRuns, RunNotFound
-from app.runs.view import JobView
+from app.view import JobView
 from components import services
 from components.formatting import md_code, md_escape
 from components.runs import render_model

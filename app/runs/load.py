@@ -17,11 +17,11 @@ import numpy as np
 from app.runs.discover import ModelRef, RunRef
 from app.runs.files import RunFileError, is_inside, read_json, read_json_object, read_npz_array, read_text
 from app.runs.tokens import af3_tokens, polymer_tokens, residue_plddt_from_atoms, structure_tokens
-from app.runs.view import GlobalScores, ModelView, Pae, PairIptm, StructureText, Token
 from app.scales import finite, plddt_values_0_100, to_fraction
 from app.structure.confidence import ConfidenceKind, ResidueConfidence, from_bfactors
 from app.structure.model import ParsedStructure, ResidueId
 from app.structure.parse import StructureParseError, parse_structure, read_gemmi
+from app.view import GlobalScores, ModelView, Pae, PairIptm, StructureText, Token
 
 
 def _fmt(name: str) -> str:
@@ -164,7 +164,9 @@ def load_model(root: Path, run: RunRef, ref: ModelRef) -> ModelView:
             confidence = _plddt_confidence(
                 dict(confidence.values), confidence.note.replace("pLDDT read", "pLDDT read (fallback)")
             )
-    return ModelView(ref.label, structure, confidence, scores, pae, pair_iptm, tuple(read), tuple(problems))
+    return ModelView(
+        ref.label, structure, confidence, scores, pae, pair_iptm, tuple(read), tuple(problems), model_used=run.tool
+    )
 
 
 Parts = tuple[ResidueConfidence | None, GlobalScores, Pae | None, tuple[PairIptm, ...]]

@@ -18,10 +18,10 @@ import numpy as np
 
 from app.conventions import iptm_interpretation
 from app.runs.tokens import residue_id
-from app.runs.view import Pae, PairIptm
 from app.structure.confidence import ResidueConfidence, mean_over
 from app.structure.interface import CUTOFF_A
 from app.structure.model import ResidueId
+from app.view import Pae, PairIptm
 
 PAE_CUTOFF_A = 10.0  # ipsae.py's recommended cutoff for AlphaFold 3 and Boltz
 

@@ -16,7 +16,7 @@ from cachetools import LRUCache
 from app.runs.discover import ModelRef, RunRef, find_run, list_runs
 from app.runs.files import PathRefused, resolve_inside
 from app.runs.load import load_model
-from app.runs.view import JobView, ModelView
+from app.view import JobView, ModelView
 
 SOURCE = "local"
 

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import gemmi
 
-from app.runs.view import Token
 from app.scales import finite
 from app.structure.model import ResidueId
+from app.view import Token
 
 
 def _is_standard(residue: gemmi.Residue) -> bool:
