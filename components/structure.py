@@ -90,7 +90,12 @@ def cdr_cell_styles(table: pd.DataFrame) -> pd.DataFrame:
 def cdr_column_config(table: pd.DataFrame) -> dict[str, Any]:
     """The Sequence column as wide as its longest CDR (a 20-residue CDR-H3 was cut off at the default width)."""
     longest = int(table["Sequence"].astype(str).str.len().max()) if len(table) else 0
-    return {"Sequence": st.column_config.TextColumn("Sequence", width=max(120, 9 * longest + 24))}
+    return {
+        "Sequence": st.column_config.TextColumn("Sequence", width=max(120, 9 * longest + 24)),
+        "Residues": st.column_config.TextColumn(
+            "Residues (file no.)", help="First and last residue of the CDR, numbered as in the structure file"
+        ),
+    }
 
 
 def style_cdr_table(table: pd.DataFrame):
@@ -119,14 +124,26 @@ def cdr_spans(
     return [], lead + none if lead else none[0].upper() + none[1:]
 
 
-def _score_metric(name: str, value: float | None, help_text: str, caption: str = "") -> None:
-    st.metric(name, "—" if value is None else f"{value:.2f}", help=help_text)
-    if caption:
-        st.caption(caption)
+def _confidence_fact(confidence: ResidueConfidence | None) -> None:
+    if confidence is not None and confidence.kind is ConfidenceKind.PLDDT:
+        average = mean(list(confidence.values.values()))
+        st.metric("Mean pLDDT", "—" if average is None else f"{average:.1f}", help=md_escape(confidence.note))
+        band = plddt_band(average)
+        where = "from the service" if confidence.source == "api" else "read from the files"
+        badge = f":{BADGE.get(band.name, 'gray')}-badge[{band.name}] " if band and average is not None else ""
+        st.caption(f"{badge}{where}")
+        return
+    st.metric("Mean pLDDT", "—")
+    if confidence is None:
+        st.caption("not available")
+    elif confidence.kind is ConfidenceKind.PREDICTED_ERROR:
+        st.caption("the file holds a predicted error (Å), not pLDDT")
+    else:
+        st.caption("no pLDDT in the file")
 
 
 def render_facts(model: ModelView, parsed: ParsedStructure | None) -> None:
-    """Key facts of any model: the predictor, the scores its source gives, chains, per-residue confidence."""
+    """Key facts of any model: the predictor, the scores its source gives, pLDDT, chains and residues."""
     s = model.scores
     scores: list[tuple[str, float | None, str, str]] = []
     if s.ranking_name == RANKING_NAME:  # the service's confidence_score
@@ -135,47 +152,40 @@ def render_facts(model: ModelView, parsed: ParsedStructure | None) -> None:
                 "Model confidence",
                 s.ranking_score,
                 "The service's confidence_score, normalised to 0–1: the model's own score, not a pLDDT.",
-                "The model's own score, not a pLDDT." if s.ranking_score is not None else "",
+                "the model's own score, not a pLDDT" if s.ranking_score is not None else "not given",
             )
         )
     else:
         if s.ptm is not None:
-            scores.append(("pTM", s.ptm, "As the tool reports it (0–1).", ""))
+            scores.append(("pTM", s.ptm, "As the tool reports it (0–1).", "as the tool reports it"))
         if s.iptm is not None:
             scores.append(("ipTM", s.iptm, IPTM_ANTIBODY_CAVEAT, md_escape(iptm_interpretation(s.iptm))))
         if s.ranking_score is not None:
-            plddt = f"complex pLDDT {s.complex_plddt:.1f}" if s.complex_plddt is not None else ""
             scores.append(
-                (md_escape(s.ranking_name or "ranking score"), s.ranking_score, "The tool's own ranking score.", plddt)
+                (
+                    "Ranking score",
+                    s.ranking_score,
+                    "The tool's own score for ordering its models (best first).",
+                    (f"the tool's {md_escape(s.ranking_name)}" if s.ranking_name else "the tool's own")
+                    + ("" if s.complex_plddt is None else f"; complex pLDDT {s.complex_plddt:.1f}"),
+                )
             )
-    confidence = model.confidence
-    cols = st.columns([1.4, *([1] * len(scores)), 1.1, 1.2], border=True)
-    with cols[0]:
-        st.caption("Model used")
-        st.markdown(f"**{md_escape(model.model_used)}**" if model.model_used else "not given")
-    for col, (name, value, help_text, caption) in zip(cols[1:], scores):
+    st.markdown(f"Model used: **{md_escape(model.model_used)}**" if model.model_used else "Model used: not given")
+    cols = st.columns(len(scores) + 2, border=True)
+    for col, (name, value, help_text, caption) in zip(cols, scores):
         with col:
-            _score_metric(name, value, help_text, caption)
+            st.metric(name, "—" if value is None else f"{value:.2f}", help=help_text)
+            st.caption(caption)
     with cols[-2]:
-        if parsed is not None:
-            st.metric("Chains · residues", f"{len(parsed.chains)} · {parsed.n_residues}")
-            st.caption(" · ".join(f"{md_escape(c.name)}: {len(c)}" for c in parsed.chains)[:300])
-        else:
-            st.metric("Chains · residues", "—")
+        _confidence_fact(model.confidence)
     with cols[-1]:
-        st.caption("Per-residue confidence")
-        if confidence is None:
-            st.markdown("not available")
-        elif confidence.kind is ConfidenceKind.PLDDT:
-            st.markdown("**pLDDT** " + ("from the service" if confidence.source == "api" else "read from the files"))
-            average = mean(list(confidence.values.values()))
-            band = plddt_band(average)
-            if band and average is not None:
-                st.markdown(f":{BADGE.get(band.name, 'gray')}-badge[{band.name}] mean {average:.1f}")
-        elif confidence.kind is ConfidenceKind.PREDICTED_ERROR:
-            st.markdown("**Predicted error (Å)**, not pLDDT")
+        if parsed is not None:
+            st.metric("Residues", f"{parsed.n_residues}", help="Polymer residues of the structure file, all chains.")
+            chains = " · ".join(f"{md_escape(c.name)} {len(c)}" for c in parsed.chains)
+            st.caption(f"{len(parsed.chains)} chain(s): {chains}"[:300])
         else:
-            st.markdown("**No pLDDT**")
+            st.metric("Residues", "—")
+            st.caption("no structure file")
 
 
 @dataclass(frozen=True)

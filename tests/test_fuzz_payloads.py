@@ -653,7 +653,7 @@ def test_a_broken_item_never_hides_its_readable_siblings(fuzz_page, case):
         assert not at.exception, (section, _exceptions(at))
         text = _page_text(at)
         missing = sorted(tag for tag in tags if tag not in text)
-        if section == "Structure" and {m.label: m.value for m in at.metric}.get("Chains · residues", "—") == "—":
+        if section == "Structure" and {m.label: m.value for m in at.metric}.get("Residues", "—") == "—":
             missing.append("(the structure itself)")
         if missing:
             hidden[section] = missing + [f"page said: {e.value}" for e in (*at.error, *at.warning)]

@@ -15,10 +15,11 @@ import pytest
 from app.runs.discover import scan
 from app.runs.files import PathRefused, RunFileError, read_json_object, read_npz_array, resolve_inside
 from app.runs.load import load_model
-from app.runs.scores import antibody_antigen_summary, chain_pair_table, pair_contacts
+from app.runs.scores import antibody_antigen_summary, chain_pair_table
 from app.runs.source import LocalRuns, RunNotFound
 from app.runs.tokens import structure_tokens
 from app.runs.upload import unpack
+from app.structure.interface import chain_pair_contacts
 from app.structure.parse import read_gemmi
 
 DATA = Path(__file__).parent / "data" / "runs"
@@ -42,7 +43,7 @@ def _pairs(root: Path, tool: str, cutoff: float):
     assert model.structure is not None
     st = read_gemmi(model.structure.text, model.structure.format)
     rows = chain_pair_table(
-        [c.name for c in st[0]], model.pae, model.pair_iptm, pair_contacts(st), model.confidence, cutoff
+        [c.name for c in st[0]], model.pae, model.pair_iptm, chain_pair_contacts(st), model.confidence, cutoff
     )
     return model, {(r.chain_1, r.chain_2): r for r in rows}
 
@@ -324,7 +325,7 @@ def test_deepmind_alphafold2_layout_reads_ranked_models_ranking_and_pae(tmp_path
     assert set(model.files) == {"ranked_0.pdb", "ranking_debug.json", "pae_model_4_multimer_v3_pred_0.json"}
     # the same ipSAE as the ColabFold-style copy of this run (DunbrackLab's AF2 example, 15 Å)
     st = read_gemmi(model.structure.text, model.structure.format)
-    rows = chain_pair_table([c.name for c in st[0]], model.pae, (), pair_contacts(st), model.confidence, 15.0)
+    rows = chain_pair_table([c.name for c in st[0]], model.pae, (), chain_pair_contacts(st), model.confidence, 15.0)
     _, reference = _pairs(DATA, "AlphaFold2", 15.0)
     for row in rows:
         assert row.ipsae == pytest.approx(reference[(row.chain_1, row.chain_2)].ipsae, abs=1e-9)

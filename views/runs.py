@@ -16,6 +16,7 @@ from components.runs import render_model
 from components.runs_list import render_listing, render_upload
 
 RUN_PARAM = "run"
+COMPACT_TOP_CSS = "<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>"  # as the job page
 
 
 def _model_picker(labels: list[str], ns: str) -> int:
@@ -49,10 +50,11 @@ def open_run(source: LocalRuns, rel: str, *, shared: bool) -> None:
     )
     index = _model_picker([m.label for m in run.models], ns)
     job = source.job_view(run, index)
-    render_model(job.models[0], run.tool, f"{ns}-m{index}")
+    render_model(job, job.models[0], f"{ns}-m{index}")
 
 
 def main() -> None:
+    st.html(COMPACT_TOP_CSS)
     st.title("Your own prediction runs", anchor=False)
     folder = services.settings().local_results_dir
     rel = st.query_params.get(RUN_PARAM)

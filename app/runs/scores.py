@@ -6,20 +6,17 @@ the cutoff count n0(i); d0(i) = 1.24·(max(n0, 27) − 15)^(1/3) − 1.8 (at lea
 score is the mean of 1 / (1 + (PAE(i, j)/d0)²) over those j (0 when there are none). The
 asymmetric ipSAE(A→B) is the largest token score of A, and the pair's ipSAE the larger of both
 directions. Interface pLDDT is the mean pLDDT of the residues of both chains in contact (a heavy
-atom within `CUTOFF_A` of the other chain, the interface definition of `app.structure.interface`).
+atom within 4.5 Å of the other chain: `app.structure.interface.chain_pair_contacts`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import gemmi
 import numpy as np
 
 from app.conventions import iptm_interpretation
-from app.runs.tokens import residue_id
 from app.structure.confidence import ResidueConfidence, mean_over
-from app.structure.interface import CUTOFF_A
 from app.structure.model import ResidueId
 from app.view import Pae, PairIptm
 
@@ -62,33 +59,6 @@ class PairScore:
     ipsae_21: float | None
     interface_plddt: float | None  # 0-100
     interface_residues: int
-
-
-def pair_contacts(st: gemmi.Structure, cutoff: float = CUTOFF_A) -> dict[tuple[str, str], set[ResidueId]]:
-    """For each unordered pair of polymer chains in contact, the residues of both chains at the interface."""
-    model = st[0]
-    search = gemmi.NeighborSearch(model, gemmi.UnitCell(), max(cutoff, 5.0)).populate(include_h=False)
-    polymer = gemmi.EntityType.Polymer
-    out: dict[tuple[str, str], set[ResidueId]] = {}
-    for ci, chain in enumerate(model):
-        for residue in chain:
-            if residue.entity_type != polymer:
-                continue
-            for atom in residue:
-                if atom.is_hydrogen():
-                    continue
-                for mark in search.find_atoms(atom.pos, "\0", radius=cutoff):
-                    if mark.chain_idx <= ci:
-                        continue
-                    other_chain = model[mark.chain_idx]
-                    other = other_chain[mark.residue_idx]
-                    if other.entity_type != polymer or other.is_water():
-                        continue
-                    key = (chain.name, other_chain.name)
-                    found = out.setdefault(key, set())
-                    found.add(residue_id(chain, residue))
-                    found.add(residue_id(other_chain, other))
-    return out
 
 
 def chain_pair_table(

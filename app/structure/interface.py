@@ -8,7 +8,7 @@ its partners: the residues of the other side within the cutoff, with the closest
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import gemmi
@@ -62,6 +62,21 @@ def _rid(chain: gemmi.Chain, residue: gemmi.Residue) -> ResidueId:
     return ResidueId(chain.name, residue.seqid.num or 0, residue.seqid.icode.strip())  # gemmi types num Optional
 
 
+def _atom_contacts(st: gemmi.Structure, cutoff: float) -> Iterator[tuple[_Key, _Key, str, str, float]]:
+    """Every pair of heavy atoms of two different chains of `st` (a `heavy_polymer_structure`) within
+    `cutoff` Å, found by gemmi's ContactSearch in C++: (residue, residue, residue name, residue name, Å)."""
+    search = gemmi.NeighborSearch(st[0], st.cell, max(cutoff, 5.0)).populate(include_h=False)
+    finder = gemmi.ContactSearch(cutoff + 0.01)
+    finder.ignore = gemmi.ContactSearch.Ignore.SameChain
+    for contact in finder.find_contacts(search):
+        if contact.dist > cutoff:
+            continue
+        one, two = contact.partner1, contact.partner2
+        k1 = (one.chain.name, one.residue.seqid.num, one.residue.seqid.icode)
+        k2 = (two.chain.name, two.residue.seqid.num, two.residue.seqid.icode)
+        yield k1, k2, one.residue.name, two.residue.name, contact.dist
+
+
 def compute_interface(
     structure: gemmi.Structure,
     sides: ChainSides,
@@ -76,35 +91,42 @@ def compute_interface(
         return []
     wanted = set(only) if only is not None else None
     st = heavy_polymer_structure(structure)
-    model = st[0]
-    search = gemmi.NeighborSearch(model, st.cell, max(cutoff, 5.0)).populate(include_h=False)
-    finder = gemmi.ContactSearch(cutoff + 0.01)  # every atom pair of two chains, found in C++
-    finder.ignore = gemmi.ContactSearch.Ignore.SameChain
     closest: dict[tuple[_Key, _Key], float] = {}  # (residue, partner) → Å, both ways
     names: dict[_Key, str] = {}
-    for contact in finder.find_contacts(search):
-        one, two = contact.partner1, contact.partner2
-        if (one.chain.name in antibody) == (two.chain.name in antibody) or contact.dist > cutoff:
+    for k1, k2, name1, name2, distance in _atom_contacts(st, cutoff):
+        if (k1[0] in antibody) == (k2[0] in antibody):
             continue
-        k1 = (one.chain.name, one.residue.seqid.num, one.residue.seqid.icode)
-        k2 = (two.chain.name, two.residue.seqid.num, two.residue.seqid.icode)
         if wanted is not None and _key_id(k1) not in wanted and _key_id(k2) not in wanted:
             continue
-        names[k1], names[k2] = one.residue.name, two.residue.name
+        names[k1], names[k2] = name1, name2
         for key in ((k1, k2), (k2, k1)):
-            if contact.dist < closest.get(key, float("inf")):
-                closest[key] = contact.dist
+            if distance < closest.get(key, float("inf")):
+                closest[key] = distance
     partners: dict[_Key, list[tuple[float, _Key]]] = {}
     for (here, there), distance in closest.items():
         partners.setdefault(here, []).append((distance, there))
     out: list[InterfaceResidue] = []
-    for chain in model:
+    for chain in st[0]:
         for residue in chain:
             found = partners.get((chain.name, residue.seqid.num, residue.seqid.icode))
             if not found:
                 continue
             contacts = tuple(Contact(_key_id(k), names[k], round(d, 2)) for d, k in sorted(found))
             out.append(InterfaceResidue(_rid(chain, residue), residue.name, sides.side(chain.name), contacts))
+    return out
+
+
+def chain_pair_contacts(structure: gemmi.Structure, cutoff: float = CUTOFF_A) -> dict[tuple[str, str], set[ResidueId]]:
+    """For each pair of polymer chains in contact, the residues of both chains at their interface
+    (the same definition as `compute_interface`, taken chain by chain). Keys are in file order."""
+    st = heavy_polymer_structure(structure)
+    order = {chain.name: i for i, chain in enumerate(st[0])}
+    out: dict[tuple[str, str], set[ResidueId]] = {}
+    for k1, k2, _, _, _ in _atom_contacts(st, cutoff):
+        pair = (k1[0], k2[0]) if order.get(k1[0], 0) <= order.get(k2[0], 0) else (k2[0], k1[0])
+        found = out.setdefault(pair, set())
+        found.add(_key_id(k1))
+        found.add(_key_id(k2))
     return out
 
 
