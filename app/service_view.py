@@ -7,6 +7,8 @@ been fetched, and hand the `ModelView` to the same drawing code a local run uses
 
 from __future__ import annotations
 
+import weakref
+
 from app.client import FetchedJob, StructureFile
 from app.models import Unparsed
 from app.models.contract import ComplexResultRow, JobResponse, StructureResultRow
@@ -44,7 +46,8 @@ def job_view(fetched: FetchedJob) -> JobView:
         immunogenicity=response.immunogenicity_result,
         structure_result=response.structure_result,
         complex_result=response.complex_result,
-        service=fetched,
+        completed=job.status == "completed",
+        service=weakref.ref(fetched),
     )
 
 

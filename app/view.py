@@ -12,6 +12,7 @@ and compared; numpy arrays are held read-only.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -131,7 +132,10 @@ class JobView:
     immunogenicity: Any | None = None  # service only: ImmunogenicityResultRow | Unparsed
     structure_result: Any | None = None  # service only: StructureResultRow | Unparsed (its file not yet read)
     complex_result: Any | None = None  # service only: ComplexResultRow | Unparsed
-    service: FetchedJob | None = None
+    completed: bool = True  # the job has finished (a local run always has)
+    # The service's answer by weak reference: views are memoised by the answer they came from, and a
+    # memo must not keep its input alive (components/memo.py); the page holds the answer while it runs.
+    service: weakref.ReferenceType[FetchedJob] | None = None
 
     @property
     def namespace(self) -> str:
@@ -140,6 +144,7 @@ class JobView:
 
     def answer(self) -> FetchedJob:
         """The service's answer, for a section only the service has; never called for a local run."""
-        if self.service is None:
+        answer = self.service() if self.service is not None else None
+        if answer is None:
             raise LookupError(f"{self.title}: a {self.source} view has no service answer")
-        return self.service
+        return answer

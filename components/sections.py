@@ -24,6 +24,6 @@ def available_sections(job: JobView) -> dict[str, Callable[[JobView], None]]:
         sections["Immunogenicity"] = immunogenicity.render
     if job.complex_result is not None:
         sections["Complex"] = complex_section.render
-    if job.service is not None and job.service.response.job.status == "completed":
+    if job.source == "service" and job.completed:
         sections["Review"] = review.render  # decisions and comments on its candidates
     return sections
