@@ -285,7 +285,7 @@ def render_model(job: JobView, model: ModelView, ns: str) -> None:
         return
     confidence = model.confidence
     parsed = _parsed(model)
-    structure.render_facts(model, parsed)
+    structure.render_facts(model, parsed, job.source)
     _render_other_scores(model)
     sides = _antibody_sides(parsed, ns)
     spans, where = _cdr_spans(model, parsed, sides.antibody)

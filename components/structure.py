@@ -142,11 +142,11 @@ def _confidence_fact(confidence: ResidueConfidence | None) -> None:
         st.caption("no pLDDT in the file")
 
 
-def render_facts(model: ModelView, parsed: ParsedStructure | None) -> None:
+def render_facts(model: ModelView, parsed: ParsedStructure | None, source: str) -> None:
     """Key facts of any model: the predictor, the scores its source gives, pLDDT, chains and residues."""
     s = model.scores
     scores: list[tuple[str, float | None, str, str]] = []
-    if s.ranking_name == RANKING_NAME:  # the service's confidence_score
+    if source == SERVICE:  # the contract's confidence_score: the one score a structure result has
         scores.append(
             (
                 "Model confidence",
@@ -396,7 +396,7 @@ def render_model(model: ModelView, parsed: ParsedStructure, sides: ChainSides, n
     """The Structure view of one model, from any source: facts, 3D, per-residue confidence, CDRs."""
     assert model.structure is not None and model.confidence is not None
     confidence = model.confidence
-    render_facts(model, parsed)
+    render_facts(model, parsed, source)
     spans, where = view(cdr_spans, model, parsed, confidence, sides.antibody, source)
     render_viewer_panel(parsed, model.structure, confidence, spans, sides.antibody, ns)
     d1, _ = st.columns(2)
@@ -431,7 +431,9 @@ def render(job: JobView) -> None:
         render_model(model, parsed, common.chain_sides(parsed, job), SERVICE_NS, job.source)
     else:
         scores = GlobalScores(ranking_score=result.confidence_score, ranking_name=RANKING_NAME)
-        render_facts(ModelView("structure result", None, scores=scores, model_used=result.model_used or ""), None)
+        render_facts(
+            ModelView("structure result", None, scores=scores, model_used=result.model_used or ""), None, job.source
+        )
         if isinstance(result.cdr_analysis, list) and result.cdr_analysis:
             render_cdr_table(
                 spans_from_api_without_file(result),

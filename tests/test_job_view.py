@@ -151,6 +151,8 @@ def test_tool_scores_such_as_boltz_affinity_are_shown(tmp_path: Path, monkeypatc
     at.query_params["run"] = "boltz_results_pdl1/predictions/pdl1_binder"
     at.run()
     assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}  # Boltz calls its ranking score confidence_score too
+    assert {"pTM", "ipTM", "Ranking score"} <= set(metrics) and "Model confidence" not in metrics
     assert any(e.label.startswith("Other scores the tool wrote") for e in at.expander)
     other = next(f.value for f in at.dataframe if list(f.value.columns) == ["Score", "Value"])
     values = dict(zip(other["Score"], other["Value"]))
