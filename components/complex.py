@@ -249,48 +249,70 @@ def render_chain_plddt(
         st.caption(RUN_DEFINITION)
 
 
+@dataclass(frozen=True)
+class FoundInterface:
+    """The interface residues of a model and where they came from; `why_none` when there are none."""
+
+    residues: list[InterfaceResidue]
+    origin: str  # "given" (by the source), "computed" (here, from the file), or "" (none)
+    missing: list[str]  # labels the source gave that are not in the file
+    why_none: str = ""
+
+
+def find_interface(model: ModelView, parsed: ParsedStructure | None, sides: ChainSides | None) -> FoundInterface:
+    """The interface as the Complex view shows it: the source's residue labels (with their partners
+    found here in the file), else residues with a heavy atom within 4.5 Å of the other side."""
+    structure = model.structure
+    labels = dict(model.given_interface or {})
+    if labels and any(labels.values()):
+        if parsed is None or sides is None:
+            blank = ChainSides((), tuple(labels), "none", "")
+            ids = residues_from_labels(ParsedStructure(()), labels, blank)[0]
+            return FoundInterface([InterfaceResidue(r.id, "", "") for r in ids], "given", [])
+        residues, missing = residues_from_labels(parsed, labels, sides)
+        if structure is not None and sides.antibody and sides.antigen:
+            residues = _given_with_partners(
+                structure.text, structure.format, sides.antibody, sides.antigen, tuple(residues)
+            )
+        return FoundInterface(residues, "given", missing)
+    if parsed is None or sides is None or structure is None:
+        return FoundInterface([], "", [], "the service gave none and the file is unavailable")
+    if not sides.antibody or not sides.antigen:
+        return FoundInterface([], "", [], sides.detail)
+    residues = _computed_interface(structure.text, structure.format, sides.antibody, sides.antigen)
+    return FoundInterface(residues, "computed", [])
+
+
 def render_interface(
     model: ModelView, parsed: ParsedStructure | None, sides: ChainSides | None, ns: str, source: str
 ) -> list[InterfaceResidue]:
     """The interface residues with their partners: as the source gives them, else computed here."""
     st.subheader("Interface", anchor=False)
     render_unread(model.unread.get("interface_residues", ()), "interface residue label(s)")
-    structure = model.structure
-    labels = dict(model.given_interface or {})
-    residues: list[InterfaceResidue] = []
-    if labels and any(labels.values()):
-        if parsed is not None and sides is not None:
-            residues, missing = residues_from_labels(parsed, labels, sides)
-            if structure is not None and sides.antibody and sides.antigen:
-                residues = _given_with_partners(
-                    structure.text, structure.format, sides.antibody, sides.antigen, tuple(residues)
-                )
-            if missing:
-                st.caption(
-                    f"{len(missing)} residue label(s) of the service are not in the file: {md_escape(', '.join(missing[:12]))}"
-                )
-        else:
-            blank = ChainSides((), tuple(labels), "none", "")
-            residues = [
-                InterfaceResidue(r.id, "", "") for r in residues_from_labels(ParsedStructure(()), labels, blank)[0]
-            ]
+    found = view(find_interface, model, parsed, sides)
+    residues = found.residues
+    if found.origin == "given":
+        if found.missing:
+            st.caption(
+                f"{len(found.missing)} residue label(s) of the service are not in the file: "
+                f"{md_escape(', '.join(found.missing[:12]))}"
+            )
         st.caption(
             "Interface residues as given by the service (interface_residues); their partners and distances "
             f"are found here in the file (heavy atoms within {CUTOFF_A:g} Å)."
         )
-    elif parsed is not None and sides is not None and structure is not None:
-        if not sides.antibody or not sides.antigen:
-            st.info(f"The interface cannot be computed: {md_escape(sides.detail)}", icon=":material/info:")
-            return []
-        residues = _computed_interface(structure.text, structure.format, sides.antibody, sides.antigen)
+    elif found.origin == "computed":
         lead = "The service gave no interface residues: they were" if source == SERVICE else "Interface residues"
         st.info(
             f"{lead} **computed here** from the model's file — residues with a heavy atom within {CUTOFF_A:g} Å of "
             "a heavy atom of the other side; waters and ligands excluded.",
             icon=":material/calculate:",
         )
+    elif parsed is not None:  # the file was read: the sides are what is missing
+        st.info(f"The interface cannot be computed: {md_escape(found.why_none)}", icon=":material/info:")
+        return []
     else:
-        st.caption("No interface residues: the service gave none and the file is unavailable.")
+        st.caption(f"No interface residues: {md_escape(found.why_none)}.")
         return []
     if sides is not None:
         st.caption(md_escape(sides.detail))

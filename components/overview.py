@@ -37,22 +37,20 @@ from app.models import (
     VhhAnalysis,
 )
 from app.residues import DEFINITION_ORDER, DEFINITIONS
+from app.service_view import complex_model
 from app.structure import (
     CUTOFF_A,
     ConfidenceKind,
-    InterfaceResidue,
     ParsedStructure,
     StructureParseError,
-    from_bfactors,
     parse_structure,
 )
 from app.structure.chains import chain_kinds
 from app.structure.confidence import bfactor_kind
-from app.structure.interface import residues_from_labels
 from app.view import JobView
 from components import services
 from components import structure_common as common
-from components.complex import IPTM_BADGE, PlddtSummary, _computed_interface, build_plddt_summary
+from components.complex import IPTM_BADGE, PlddtSummary, build_plddt_summary, find_interface
 from components.formatting import fmt_fraction, md_escape
 from components.header import strategy_url
 from components.humanization import _unique_names, strategy_reviews
@@ -234,19 +232,10 @@ def file_holds_no_plddt(model_used: str | None) -> str:
     return "" if kind is ConfidenceKind.PLDDT else why
 
 
-def _interface_residues(
-    result: ComplexResultRow, job: JobView, text: str, fmt: str, parsed: ParsedStructure
-) -> tuple[list[InterfaceResidue], str]:
-    """The interface residues as the Complex section finds them (given by the service, else computed)."""
-    sides = common.chain_sides(parsed, job)
-    given = result.interface_residues
-    if given and any(given.values()):
-        labels = {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}
-        return residues_from_labels(parsed, labels, sides)[0], "given by the service (interface_residues)"
-    if sides.antibody and sides.antigen:
-        residues = _computed_interface(text, fmt, sides.antibody, sides.antigen)
-        return residues, f"found here: a heavy atom within {CUTOFF_A:g} Å of the other side"
-    return [], ""
+INTERFACE_ORIGINS = {
+    "given": "given by the service (interface_residues)",
+    "computed": f"found here: a heavy atom within {CUTOFF_A:g} Å of the other side",
+}
 
 
 def complex_figures(job: JobView, result: ComplexResultRow) -> ComplexFigures:
@@ -273,11 +262,14 @@ def complex_figures(job: JobView, result: ComplexResultRow) -> ComplexFigures:
         return without_file(f"The complex file could not be fetched ({error.title}); see the Complex tab.")
     except StructureParseError:
         return without_file("The complex file could not be read; see the Complex tab.")
-    confidence = view(from_bfactors, parsed, result.model_used)
+    model = view(complex_model, result, file, parsed)  # the Complex tab's own view of the same file
+    confidence = model.confidence
+    assert confidence is not None
     sides = common.chain_sides(parsed, job)
     kinds = view(chain_kinds, parsed, sides.antibody)
-    residues, source = _interface_residues(result, job, file.text, file.format, parsed)
-    summary = build_plddt_summary(given, parsed, confidence, kinds, residues)
+    found = view(find_interface, model, parsed, sides)
+    source = INTERFACE_ORIGINS.get(found.origin, "")
+    summary = build_plddt_summary(given, parsed, confidence, kinds, found.residues)
     return ComplexFigures(result.iptm, reading, summary, source, "" if confidence.is_plddt else confidence.note)
 
 
