@@ -167,10 +167,10 @@ def test_an_upload_is_deleted_when_its_session_ends(sample_server, browser, tmp_
         while len(links) < 2 and time.monotonic() < deadline:
             page.wait_for_timeout(200)
         assert len(links) == 2, "the page did not reconnect"
-        page.keyboard.press("r")  # the next run (a rerun, as any click makes) unpacks the upload again
         deadline = time.monotonic() + 60
         while not list(temp.glob("abdash-run-*/*/*_scores_rank_001_*.json")) and time.monotonic() < deadline:
-            page.wait_for_timeout(200)
+            page.keyboard.press("r")  # the next run (a rerun, as any click makes) unpacks the upload again;
+            page.wait_for_timeout(2000)  # pressed again if the page was still reconnecting
         (second,) = temp.glob("abdash-run-*")
         assert second != first and any(second.rglob("*_scores_rank_001_*.json"))
         page.wait_for_selector(SCRIPT_DONE, timeout=60000)
