@@ -6,8 +6,10 @@ about 0.14 s here, and opening a large job allocates enough to trigger one in th
 user's page run. `gc.freeze()` moves the objects alive at that moment to a permanent generation
 that collections skip, so later full collections only walk what pages and jobs allocated.
 
-The price: cyclic garbage that exists at the moment of freezing is never collected (a one-off,
-small amount); objects freed by reference counting are freed as usual, frozen or not.
+A full collection runs once just before the freeze, so that no cyclic garbage is frozen with them
+(Streamlit no longer collects after every script run: `runner.postScriptGC = false`, so garbage can
+wait for the collector's thresholds). Objects freed by reference counting are freed as usual, frozen
+or not.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def freeze_long_lived() -> bool:
     with _lock:
         if _frozen:
             return False
+        gc.collect()
         gc.freeze()
         _frozen = True
         return True

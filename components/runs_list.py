@@ -9,10 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from app.runs.discover import RunRef, scan
-from app.runs.upload import MAX_UPLOAD_BYTES, UploadSpace, unpack
+from app.runs.upload import MAX_UPLOAD_BYTES, UploadSpace
 from components.formatting import md_escape
-
-UPLOAD_KEY = "_runs_upload_space"
 
 
 def run_link(rel: str, base: str = "") -> str:
@@ -69,12 +67,18 @@ def render_listing(runs: list[RunRef], key: str, base: str = "") -> RunRef | Non
     return runs[rows[0]] if rows else None
 
 
+@st.cache_resource(scope="session", on_release=UploadSpace.remove, show_spinner=False)
 def upload_space() -> UploadSpace:
-    space = st.session_state.get(UPLOAD_KEY)
-    if not isinstance(space, UploadSpace):
-        space = UploadSpace()
-        st.session_state[UPLOAD_KEY] = space
-    return space
+    """This session's upload folder, removed as soon as the session's websocket disconnects.
+
+    Streamlit clears a session-scoped resource, calling `on_release`, when the session disconnects or
+    is closed (documented for `st.cache_resource(scope="session")`). Session state is not the place:
+    a dropped session's state is freed only by a full garbage collection (a session is in reference
+    cycles), which `runner.postScriptGC = false` no longer forces after every run. After a reconnect
+    (a network blip) this makes a new, empty folder and `render_upload` unpacks the upload into it
+    again: Streamlit keeps the uploaded files until the session is closed.
+    """
+    return UploadSpace()
 
 
 def render_upload(key: str) -> tuple[UploadSpace, list[RunRef]] | None:
@@ -90,10 +94,9 @@ def render_upload(key: str) -> tuple[UploadSpace, list[RunRef]] | None:
         return None
     space = upload_space()
     signature = tuple((f.name, f.size, f.file_id) for f in files)
-    if st.session_state.get(f"{key}-signature") != signature:
-        space.clear()
-        problems = unpack([(f.name, f.getvalue()) for f in files], space.path)
-        st.session_state[f"{key}-signature"] = signature
+    if st.session_state.get(f"{key}-signature") != (str(space.path), signature):  # new files, or a new folder
+        problems = space.fill([(f.name, f.getvalue()) for f in files])
+        st.session_state[f"{key}-signature"] = (str(space.path), signature)
         st.session_state[f"{key}-problems"] = problems
     for problem in st.session_state.get(f"{key}-problems", []):
         st.warning(md_escape(problem), icon=":material/warning:")

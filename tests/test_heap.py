@@ -15,16 +15,22 @@ from tests.conftest import ROOT
 CHECK = textwrap.dedent(
     """
     import gc
+    import weakref
     import pandas, plotly.graph_objects  # a heap like the dashboard's at start-up
     from app import heap
 
     alive = object.__new__(type("Alive", (), {}))  # a tracked object that exists before the freeze
     assert gc.is_tracked(alive)
+    gc.collect()
     before = len(gc.get_objects())
+    gc.disable()  # nothing collects from here to the freeze but the freeze's own collection
+    dead = weakref.ref(type("Garbage", (), {}))  # a class is in reference cycles of its own:
+    assert dead() is not None  # unreachable now, yet alive until a collection: garbage at the freeze
     assert heap.freeze_long_lived() is True
     frozen = gc.get_freeze_count()
     assert frozen >= before - 100, (frozen, before)  # the whole heap of the moment is now permanent
     assert len(gc.get_objects()) < 1000  # and no collection walks it any more
+    assert dead() is None  # the garbage of the moment was collected, not frozen
     assert not any(o is alive for o in gc.get_objects())  # frozen objects are outside every generation
     assert heap.freeze_long_lived() is False  # the second call does nothing
     assert gc.get_freeze_count() == frozen

@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.runs import upload
 from app.runs.discover import scan
 from app.runs.files import PathRefused, RunFileError, read_json_object, read_npz_array, resolve_inside
 from app.runs.load import load_model
 from app.runs.scores import antibody_antigen_summary, chain_pair_table
 from app.runs.source import LocalRuns, RunNotFound
 from app.runs.tokens import structure_tokens
-from app.runs.upload import unpack
+from app.runs.upload import UploadSpace, unpack
 from app.structure.interface import chain_pair_contacts
 from app.structure.parse import read_gemmi
 
@@ -287,6 +288,33 @@ def test_upload_zip_bomb_stops_at_the_cap(tmp_path: Path) -> None:
     problems = unpack([("bomb.zip", data)], dest, cap=10 * 2**20)
     assert problems and ("zip bomb" in problems[0] or "limit" in problems[0])
     assert sum(f.stat().st_size for f in dest.rglob("*") if f.is_file()) <= 10 * 2**20
+
+
+def test_upload_space_is_removed_without_the_garbage_collector(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    space = UploadSpace()  # still referenced here: only `remove()` can take the folder
+    assert space.fill([("run.zip", _zip({"run/a.json": b"{}"}))]) == []
+    assert (space.path / "run" / "a.json").is_file() and not space.removed
+    space.remove()
+    space.remove()  # once is enough; a second call does nothing
+    assert space.removed and not space.path.exists()
+
+
+def test_upload_removed_while_unpacking_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session ends (its websocket closes) while its upload is still being unpacked."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    space = UploadSpace()
+    real_unpack = upload.unpack
+
+    def unpack_after_removal(files: list[tuple[str, bytes]], dest: Path) -> list[str]:
+        space.remove()
+        return real_unpack(files, dest)  # writing a zip's members makes their folders again
+
+    monkeypatch.setattr(upload, "unpack", unpack_after_removal)
+    space.fill([("run.zip", _zip({"run/a.json": b"{}"}))])
+    assert not space.path.exists()
+    space.fill([("a.json", b"{}")])  # removed before it starts: the folder is not made again
+    assert not space.path.exists() and not list(tmp_path.iterdir())
 
 
 def _deepmind_af2_folder(root: Path) -> Path:

@@ -2,7 +2,8 @@
 
 Nothing is executed and nothing is written outside that folder: zip members with absolute paths,
 `..`, drive letters or link entries are refused; the unpacked size is capped as it is written
-(a zip bomb stops at the cap whatever its headers declare); the folder goes when the session does.
+(a zip bomb stops at the cap whatever its headers declare); the folder goes when the session does
+(`remove()`, called by components/runs_list.py when Streamlit releases the session's resources).
 """
 
 from __future__ import annotations
@@ -25,11 +26,32 @@ CHUNK = 1 << 20
 
 
 class UploadSpace:
-    """A temporary folder removed when this object is (a session's state holds it)."""
+    """A temporary folder, removed by `remove()` or, failing that, when this object is collected."""
 
     def __init__(self) -> None:
         self.path = Path(tempfile.mkdtemp(prefix="abdash-run-"))
         self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    @property
+    def removed(self) -> bool:
+        return not self._finalizer.alive  # false from the moment `remove()` starts
+
+    def fill(self, files: list[tuple[str, bytes]]) -> list[str]:
+        """Replace the folder's contents with `files` (zips unpacked); returns what `unpack` refused.
+
+        If the folder is removed meanwhile (its session ended during the unpacking), nothing is left
+        behind: whatever the unpacking wrote after the removal goes too.
+        """
+        try:
+            self.clear()
+            return unpack(files, self.path)
+        except OSError:
+            if self.removed:
+                return []
+            raise
+        finally:
+            if self.removed:
+                shutil.rmtree(self.path, ignore_errors=True)
 
     def clear(self) -> None:
         for child in self.path.iterdir():
