@@ -51,23 +51,28 @@ def job_view(fetched: FetchedJob) -> JobView:
     )
 
 
-def _text(file: StructureFile) -> StructureText:
-    return StructureText(file.text, file.format, file.name)
+def _text(file: StructureFile | None) -> StructureText | None:
+    return None if file is None else StructureText(file.text, file.format, file.name)
 
 
-def structure_model(result: StructureResultRow, file: StructureFile, parsed: ParsedStructure) -> ModelView:
+def structure_model(
+    result: StructureResultRow, file: StructureFile | None, parsed: ParsedStructure | None
+) -> ModelView:
     """The structure result with its file: pLDDT from the service (per_residue_plddt) where it gives
-    it, else from the file's B-factors; the service's CDR rows; its confidence_score as a ranking score."""
+    it, else from the file's B-factors; the service's CDR rows; its confidence_score as a ranking score.
+    Without a readable file (`parsed` None) the view holds what the service said, and no structure."""
     per_residue = result.per_residue_plddt
-    confidence, problems = residue_confidence(
-        parsed, None if isinstance(per_residue, Unparsed) else per_residue, result.model_used
+    confidence, problems = (
+        residue_confidence(parsed, None if isinstance(per_residue, Unparsed) else per_residue, result.model_used)
+        if parsed is not None
+        else (None, [])
     )
     return ModelView(
         label="structure result",
-        structure=_text(file),
+        structure=_text(file) if parsed is not None else None,
         confidence=confidence,
         scores=GlobalScores(ranking_score=result.confidence_score, ranking_name=RANKING_NAME),
-        files=(file.name,),
+        files=(file.name,) if file is not None else (),
         problems=tuple(problems),
         model_used=result.model_used or "",
         given_cdrs=result.cdr_analysis if result.cdr_analysis else None,
@@ -75,25 +80,26 @@ def structure_model(result: StructureResultRow, file: StructureFile, parsed: Par
     )
 
 
-def interface_labels(given: dict[str, list[str | None]] | None) -> dict[str, list[str]] | None:
+def _interface_labels(given: dict[str, list[str | None]] | None) -> dict[str, list[str]] | None:
     """The service's interface labels without its empty entries; None when it gives none."""
     if not given:
         return None
     return {chain: [str(x) for x in values if x is not None] for chain, values in given.items()}
 
 
-def complex_model(result: ComplexResultRow, file: StructureFile, parsed: ParsedStructure) -> ModelView:
+def complex_model(result: ComplexResultRow, file: StructureFile | None, parsed: ParsedStructure | None) -> ModelView:
     """The complex result with its file: pLDDT from the file's B-factors (when the model writes it
-    there), ipTM and confidence_score as the service gives them, its interface and per-chain pLDDT."""
+    there), ipTM and confidence_score as the service gives them, its interface and per-chain pLDDT.
+    Without a readable file (`parsed` None) the view holds what the service said, and no structure."""
     per_chain = result.per_chain_plddt
     return ModelView(
         label="complex result",
-        structure=_text(file),
-        confidence=from_bfactors(parsed, result.model_used),
+        structure=_text(file) if parsed is not None else None,
+        confidence=from_bfactors(parsed, result.model_used) if parsed is not None else None,
         scores=GlobalScores(iptm=result.iptm, ranking_score=result.confidence_score, ranking_name=RANKING_NAME),
-        files=(file.name,),
+        files=(file.name,) if file is not None else (),
         model_used=result.model_used or "",
-        given_interface=interface_labels(result.interface_residues),
+        given_interface=_interface_labels(result.interface_residues),
         given_chain_plddt=None if isinstance(per_chain, Unparsed) else per_chain,
         unread=dict(result.unread),
     )

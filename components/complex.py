@@ -14,8 +14,9 @@ import pandas as pd
 import streamlit as st
 
 from app.conventions import IPTM_ANTIBODY_CAVEAT, iptm_interpretation, plddt_band
+from app.exports import csv_text
 from app.models import Unparsed
-from app.service_view import RANKING_NAME, SERVICE, complex_model, interface_labels
+from app.service_view import SERVICE, complex_model
 from app.structure import (
     CUTOFF_A,
     ChainSides,
@@ -339,7 +340,7 @@ def render_interface(
     )
     st.download_button(
         "Download interface residues (CSV)",
-        partial(_csv, table),
+        partial(csv_text, table),
         file_name="interface_residues.csv",
         mime="text/csv",
         key=f"{ns}-download-csv",
@@ -347,10 +348,6 @@ def render_interface(
         on_click="ignore",
     )
     return residues
-
-
-def _csv(table: pd.DataFrame) -> str:
-    return table.to_csv(index=False)
 
 
 @st.fragment  # a colour or style change reruns the viewer only, not the whole section
@@ -440,25 +437,16 @@ def render(job: JobView) -> None:
     if result is None:
         st.info("This job has no complex result.", icon=":material/info:")
         return
-    scores = GlobalScores(iptm=result.iptm, ranking_score=result.confidence_score, ranking_name=RANKING_NAME)
-    _scores(scores, result.model_used or "")
+    scores = GlobalScores(iptm=result.iptm, ranking_score=result.confidence_score)
+    _scores(scores, result.model_used or "")  # before the file is fetched: the service's own numbers first
     file = common.fetch(result.pdb_storage_path, "complex")
     parsed = common.parse(file) if file is not None else None
     if isinstance(result.per_chain_plddt, Unparsed):
         render_unparsed(result.per_chain_plddt, "per_chain_plddt")
-    if file is not None and parsed is not None:
-        model = view(complex_model, result, file, parsed)
+    model = view(complex_model, result, file, parsed)
+    if parsed is not None:
         render_model(model, parsed, common.chain_sides(parsed, job), SERVICE_NS, job.source)
     else:
-        model = ModelView(
-            "complex result",
-            None,
-            scores=scores,
-            model_used=result.model_used or "",
-            given_interface=interface_labels(result.interface_residues),
-            given_chain_plddt=None if isinstance(result.per_chain_plddt, Unparsed) else result.per_chain_plddt,
-            unread=dict(result.unread),
-        )
         render_interface(model, None, None, SERVICE_NS, job.source)
         render_chain_plddt(model, None, {}, [], SERVICE_NS, job.source)
     raw_expander(fetched.raw.get("complex_result"), "Raw JSON of the complex result", key=f"{SERVICE_NS}-raw")

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app.conventions import IPTM_ANTIBODY_CAVEAT
+from app.exports import csv_text
 from app.runs.scores import PAE_CUTOFF_A, PairScore, antibody_antigen_summary, chain_pair_table
 from app.structure import CdrSpan, ChainSides, ParsedStructure, parse_structure, split_sides
 from app.structure.chains import chain_kinds
@@ -140,11 +141,10 @@ def _span_cache(model: ModelView, parsed: ParsedStructure) -> dict[tuple[str, ..
 
 def _cdr_spans(model: ModelView, parsed: ParsedStructure, antibody: tuple[str, ...]) -> tuple[list[CdrSpan], str]:
     """IMGT CDRs of the antibody chains, numbered once per (model, chain choice)."""
-    assert model.confidence is not None
     cache = view(_span_cache, model, parsed)
     if antibody not in cache:
         if antibody:
-            cache[antibody] = structure.cdr_spans(model, parsed, model.confidence, antibody, "local")
+            cache[antibody] = structure.cdr_spans(model, parsed, antibody, "local")
         else:
             cache[antibody] = ([], "No antibody chain is named, so no CDRs are marked.")
     return cache[antibody]
@@ -203,17 +203,13 @@ def _render_pairs(model: ModelView, parsed: ParsedStructure, antibody: tuple[str
     )
     st.download_button(
         "Download chain pairs (CSV)",
-        partial(_csv, table),
+        partial(csv_text, table),
         file_name="chain_pairs.csv",
         mime="text/csv",
         key=f"{ns}-pairs-csv",
         icon=":material/download:",
         on_click="ignore",
     )
-
-
-def _csv(table: pd.DataFrame) -> str:
-    return table.to_csv(index=False)
 
 
 def _render_pae(model: ModelView, spans: list[CdrSpan], ns: str) -> pae_view.PaeSelection | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -15,9 +16,10 @@ import pandas.io.formats.style
 import streamlit as st
 
 from app.conventions import IPTM_ANTIBODY_CAVEAT, PLDDT_RULE, iptm_interpretation, plddt_band, plddt_color
+from app.exports import csv_text
 from app.models import Unparsed
 from app.models.contract import StructureResultRow
-from app.service_view import RANKING_NAME, SERVICE, structure_model
+from app.service_view import SERVICE, structure_model
 from app.structure import (
     LOW_CONFIDENCE_CDR,
     CdrSpan,
@@ -31,7 +33,7 @@ from app.structure import (
 )
 from app.structure.chains import chain_kinds
 from app.structure.confidence import FRAME_MIN_PLDDT, FRAME_TAIL_PLDDT, framed_residues, mean
-from app.view import GlobalScores, JobView, ModelView, StructureText
+from app.view import JobView, ModelView, StructureText
 from components import structure_colors as colors
 from components import structure_common as common
 from components.formatting import md_escape
@@ -107,9 +109,10 @@ def style_cdr_table(table: pd.DataFrame):
 
 
 def cdr_spans(
-    model: ModelView, parsed: ParsedStructure, confidence: ResidueConfidence, antibody: tuple[str, ...], source: str
+    model: ModelView, parsed: ParsedStructure, antibody: tuple[str, ...], source: str
 ) -> tuple[list[CdrSpan], str]:
     """The source's CDR rows when it gives them, else IMGT CDRs numbered here; and a sentence saying which."""
+    confidence = model.confidence
     rows = model.given_cdrs
     if isinstance(rows, list) and rows:
         return spans_from_api(rows, parsed, confidence), "CDRs as given by the service (cdr_analysis)."
@@ -383,7 +386,7 @@ def render_cdr_table(
         )
     st.download_button(
         "Download CDR table (CSV)",
-        lambda: table.to_csv(index=False),
+        partial(csv_text, table),
         file_name="cdr_analysis.csv",
         mime="text/csv",
         key=f"{ns}-download-cdrs",
@@ -397,7 +400,7 @@ def render_model(model: ModelView, parsed: ParsedStructure, sides: ChainSides, n
     assert model.structure is not None and model.confidence is not None
     confidence = model.confidence
     render_facts(model, parsed, source)
-    spans, where = view(cdr_spans, model, parsed, confidence, sides.antibody, source)
+    spans, where = view(cdr_spans, model, parsed, sides.antibody, source)
     render_viewer_panel(parsed, model.structure, confidence, spans, sides.antibody, ns)
     d1, _ = st.columns(2)
     with d1:
@@ -426,14 +429,11 @@ def render(job: JobView) -> None:
     if isinstance(result.per_residue_plddt, Unparsed):
         render_unparsed(result.per_residue_plddt, "per_residue_plddt")
     render_unread(result.unread.get("per_residue_plddt", ()), "chain(s) of per_residue_plddt")
-    if file is not None and parsed is not None:
-        model = view(structure_model, result, file, parsed)
+    model = view(structure_model, result, file, parsed)
+    if parsed is not None:
         render_model(model, parsed, common.chain_sides(parsed, job), SERVICE_NS, job.source)
     else:
-        scores = GlobalScores(ranking_score=result.confidence_score, ranking_name=RANKING_NAME)
-        render_facts(
-            ModelView("structure result", None, scores=scores, model_used=result.model_used or ""), None, job.source
-        )
+        render_facts(model, None, job.source)
         if isinstance(result.cdr_analysis, list) and result.cdr_analysis:
             render_cdr_table(
                 spans_from_api_without_file(result),
